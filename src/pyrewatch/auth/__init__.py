@@ -1,0 +1,1 @@
+"""Pure authentication and authorization logic: no database, no HTTP."""

@@ -1,0 +1,32 @@
+"""The ``pyrewatch`` command. Bare ``pyrewatch`` runs ``serve``."""
+
+from __future__ import annotations
+
+import click
+
+from pyrewatch import __version__
+from pyrewatch.cli.db import db
+from pyrewatch.cli.secret import secret
+from pyrewatch.cli.serve import serve
+
+
+@click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="pyrewatch")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Pyrewatch: a self-hosted LLM-observability server compatible with Arize Phoenix clients.
+
+    Run `pyrewatch serve` (or just `pyrewatch`) to start the server; configuration comes from
+    PHOENIX_* environment variables (see docs/configuration.md).
+    """
+    if ctx.invoked_subcommand is None:
+        ctx.invoke(serve)
+
+
+cli.add_command(serve)
+cli.add_command(db)
+cli.add_command(secret)
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from pyrewatch.clock import now_utc
+from pyrewatch.db.base import Base
+
+ROLE_NAMES = ("SYSTEM", "ADMIN", "MEMBER", "VIEWER")
+AUTH_METHODS = ("LOCAL", "OAUTH2", "LDAP")
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint("role IN ('SYSTEM', 'ADMIN', 'MEMBER', 'VIEWER')", name="valid_role"),
+        CheckConstraint("auth_method IN ('LOCAL', 'OAUTH2', 'LDAP')", name="valid_auth_method"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    auth_method: Mapped[str] = mapped_column(String(16), default="LOCAL")
+    # Argon2id PHC string; NULL means password login is impossible for this user.
+    password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
+    reset_password: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=now_utc)
+    updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)

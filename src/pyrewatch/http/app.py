@@ -1,0 +1,90 @@
+"""``create_app(settings)``: builds the whole ASGI application. Wiring only."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+
+from fastapi import FastAPI
+
+from pyrewatch import __version__
+from pyrewatch.auth.tokens import Keyring
+from pyrewatch.db import migrate
+from pyrewatch.db.engine import make_engine
+from pyrewatch.db.session import make_session_factory
+from pyrewatch.http import auth_routes, discovery, health, otlp
+from pyrewatch.http.errors import install_error_handlers
+from pyrewatch.http.graphql.schema import graphql_router
+from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
+from pyrewatch.http.rest.v1 import annotations as annotation_routes
+from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
+from pyrewatch.http.state import AppState
+from pyrewatch.services.authentication import Authenticator
+from pyrewatch.services.provisioning import provision
+from pyrewatch.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+
+def _prepare_working_dir(settings: Settings) -> None:
+    if settings.database_url.startswith("sqlite"):
+        settings.working_dir.mkdir(parents=True, exist_ok=True)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    settings: Settings = app.state.settings
+    _prepare_working_dir(settings)
+    engine = make_engine(settings.database_url, settings.database_schema)
+    async with AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
+        await migrate.upgrade(engine, schema=settings.database_schema)
+        factory = make_session_factory(engine)
+        provisioned = await provision(
+            factory,
+            default_admin_password=settings.default_admin_initial_password,
+            admins=settings.admins,
+        )
+        keyring = Keyring(settings.secret, settings.previous_secrets) if settings.secret else None
+        authenticator = Authenticator(
+            factory,
+            auth_enabled=settings.enable_auth,
+            admin_secret=settings.admin_secret if settings.enable_auth else None,
+            keyring=keyring,
+            system_user_id=provisioned.system_user_id,
+        )
+        state = AppState(
+            settings=settings,
+            engine=engine,
+            session_factory=factory,
+            authenticator=authenticator,
+            system_user_id=provisioned.system_user_id,
+        )
+        app.state.pyrewatch = state
+        logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
+        yield
+
+
+def create_app(settings: Settings) -> FastAPI:
+    """Build the application. Nothing is connected until the ASGI lifespan starts."""
+    app = FastAPI(
+        title="Pyrewatch REST API",
+        version=__version__,
+        lifespan=_lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        root_path=settings.host_root_path,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(discovery.router)
+    app.include_router(auth_routes.router)
+    app.include_router(otlp.router)
+    for rest in (users, api_keys, projects, spans, traces, annotation_routes):
+        app.include_router(rest.router)
+    app.include_router(graphql_router(), include_in_schema=False)
+    app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(HeadersMiddleware)
+    return app

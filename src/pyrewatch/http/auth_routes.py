@@ -1,0 +1,7 @@
+"""Browser session endpoints: ``/auth/*``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)

@@ -1,0 +1,38 @@
+"""FastAPI dependency aliases shared by every router."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import Depends
+from starlette.requests import HTTPConnection
+
+from pyrewatch.auth.principal import Principal
+from pyrewatch.db.session import Session, transaction
+from pyrewatch.http.middleware import principal_of
+from pyrewatch.http.state import AppState
+
+
+def get_app_state(conn: HTTPConnection) -> AppState:
+    state: AppState = conn.app.state.pyrewatch
+    return state
+
+
+def get_principal(conn: HTTPConnection) -> Principal:
+    return principal_of(conn.scope)
+
+
+async def get_session(conn: HTTPConnection) -> AsyncIterator[Session]:
+    """One session per request, committed when the handler returns, rolled back when it raises."""
+    async with transaction(get_app_state(conn).session_factory) as session:
+        yield session
+
+
+def client_ip(conn: HTTPConnection) -> str | None:
+    return conn.client.host if conn.client else None
+
+
+AppStateDep = Annotated[AppState, Depends(get_app_state)]
+PrincipalDep = Annotated[Principal, Depends(get_principal)]
+SessionDep = Annotated[Session, Depends(get_session)]

@@ -1,0 +1,1 @@
+"""GraphQL at /graphql (Strawberry), with Phoenix's type and field names."""

@@ -1,0 +1,134 @@
+"""Mutations for API keys: create and delete, system and user."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import strawberry
+
+from pyrewatch.auth.policy import Action, NotAllowed
+from pyrewatch.db.session import Session, transaction
+from pyrewatch.errors import InvalidInput, NotFound, Unauthenticated
+from pyrewatch.http.graphql.context import Context
+from pyrewatch.http.graphql.errors import GraphQLDenied, deny
+from pyrewatch.http.graphql.permissions import require
+from pyrewatch.http.graphql.types.api_keys import SystemApiKey, UserApiKey
+from pyrewatch.ids import parse_typed_global_id
+from pyrewatch.services import api_keys as service
+from pyrewatch.services.api_keys import KeyInput, KeyView, MintedKey
+
+
+@strawberry.input
+class CreateApiKeyInput:
+    name: str
+    description: str | None = None
+    expires_at: datetime | None = None
+
+
+@strawberry.input
+class CreateUserApiKeyInput:
+    name: str
+    description: str | None = None
+    expires_at: datetime | None = None
+
+
+@strawberry.input
+class DeleteApiKeyInput:
+    id: strawberry.ID
+
+
+@strawberry.type
+class CreateSystemApiKeyMutationPayload:
+    jwt: str
+    api_key: SystemApiKey
+
+
+@strawberry.type
+class CreateUserApiKeyMutationPayload:
+    jwt: str
+    api_key: UserApiKey
+
+
+@strawberry.type
+class DeleteApiKeyMutationPayload:
+    api_key_id: strawberry.ID
+
+
+def _client_ip(context: Context) -> str | None:
+    client = context.http_request.client
+    return client.host if client else None
+
+
+async def _run(context: Context, call: Callable[[Session], Awaitable[MintedKey | KeyView]]) -> MintedKey | KeyView:
+    """Run a service call in its own transaction, turning domain errors into GraphQL errors."""
+    try:
+        async with transaction(context.state.session_factory) as session:
+            return await call(session)
+    except NotAllowed as exc:
+        raise deny(exc.denial) from None
+    except (InvalidInput, NotFound, Unauthenticated) as exc:
+        raise GraphQLDenied(exc.message) from None
+
+
+@strawberry.type
+class ApiKeysMutation:
+    @strawberry.mutation
+    async def create_system_api_key(
+        self, info: strawberry.Info[Context, None], input: CreateApiKeyInput
+    ) -> CreateSystemApiKeyMutationPayload:
+        context = info.context
+        require(context, Action.CREATE_SYSTEM_KEY)
+        data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
+        minted = await _run(
+            context,
+            lambda s: service.create_system_key(
+                s, context.principal, data, system_user_id=context.state.system_user_id, client_ip=_client_ip(context)
+            ),
+        )
+        assert isinstance(minted, MintedKey)
+        return CreateSystemApiKeyMutationPayload(jwt=minted.token, api_key=SystemApiKey.from_view(minted.key))
+
+    @strawberry.mutation
+    async def create_user_api_key(
+        self, info: strawberry.Info[Context, None], input: CreateUserApiKeyInput
+    ) -> CreateUserApiKeyMutationPayload:
+        context = info.context
+        require(context, Action.CREATE_USER_KEY)
+        data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
+        minted = await _run(
+            context, lambda s: service.create_user_key(s, context.principal, data, client_ip=_client_ip(context))
+        )
+        assert isinstance(minted, MintedKey)
+        return CreateUserApiKeyMutationPayload(jwt=minted.token, api_key=UserApiKey.from_view(minted.key))
+
+    @strawberry.mutation
+    async def delete_system_api_key(
+        self, info: strawberry.Info[Context, None], input: DeleteApiKeyInput
+    ) -> DeleteApiKeyMutationPayload:
+        context = info.context
+        require(context, Action.REVOKE_SYSTEM_KEY)
+        row_id = parse_typed_global_id(input.id, "SystemApiKey")
+        if row_id is None:
+            raise GraphQLDenied(f"Invalid SystemApiKey GlobalID format: {input.id}")
+        revoked = await _run(
+            context, lambda s: service.revoke_system_key(s, context.principal, row_id, client_ip=_client_ip(context))
+        )
+        assert isinstance(revoked, KeyView)
+        context.state.authenticator.invalidate_api_key(revoked.key_id)
+        return DeleteApiKeyMutationPayload(api_key_id=input.id)
+
+    @strawberry.mutation
+    async def delete_user_api_key(
+        self, info: strawberry.Info[Context, None], input: DeleteApiKeyInput
+    ) -> DeleteApiKeyMutationPayload:
+        context = info.context
+        row_id = parse_typed_global_id(input.id, "UserApiKey")
+        if row_id is None:
+            raise GraphQLDenied(f"Invalid UserApiKey GlobalID format: {input.id}")
+        revoked = await _run(
+            context, lambda s: service.revoke_user_key(s, context.principal, row_id, client_ip=_client_ip(context))
+        )
+        assert isinstance(revoked, KeyView)
+        context.state.authenticator.invalidate_api_key(revoked.key_id)
+        return DeleteApiKeyMutationPayload(api_key_id=input.id)

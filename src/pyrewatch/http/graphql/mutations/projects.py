@@ -1,0 +1,10 @@
+"""Mutations for projects."""
+
+from __future__ import annotations
+
+import strawberry
+
+
+@strawberry.type
+class ProjectsMutation:
+    pass

@@ -1,0 +1,43 @@
+"""Assemble the Strawberry schema from each aggregate's query and mutation parts."""
+
+from __future__ import annotations
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.fastapi import GraphQLRouter
+from strawberry.types import ExecutionContext
+
+from pyrewatch.http.graphql.context import Context, get_context
+from pyrewatch.http.graphql.errors import is_expected, mask_unexpected_errors
+from pyrewatch.http.graphql.mutations.api_keys import ApiKeysMutation
+from pyrewatch.http.graphql.mutations.projects import ProjectsMutation
+from pyrewatch.http.graphql.mutations.users import UsersMutation
+from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
+from pyrewatch.http.graphql.queries.projects import ProjectsQuery
+from pyrewatch.http.graphql.queries.users import UsersQuery
+
+
+@strawberry.type
+class Query(UsersQuery, ApiKeysQuery, ProjectsQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(UsersMutation, ApiKeysMutation, ProjectsMutation):
+    pass
+
+
+class _Schema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        # Permission and validation errors are answers, not faults: log only the unexpected.
+        unexpected = [e for e in errors if not is_expected(e)]
+        if unexpected:
+            super().process_errors(unexpected, execution_context)
+
+
+def build_schema() -> strawberry.Schema:
+    return _Schema(query=Query, mutation=Mutation, extensions=[mask_unexpected_errors])
+
+
+def graphql_router() -> GraphQLRouter[Context, None]:
+    return GraphQLRouter(build_schema(), context_getter=get_context, path="/graphql")

@@ -1,0 +1,62 @@
+"""``ApiKey``, ``UserApiKey`` and ``SystemApiKey``, with Phoenix's names."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+
+from pyrewatch.db.session import transaction
+from pyrewatch.http.graphql.context import Context
+from pyrewatch.http.graphql.types.node import Node
+from pyrewatch.http.graphql.types.users import User
+from pyrewatch.ids import encode_global_id
+from pyrewatch.services.api_keys import KeyView
+from pyrewatch.store import users as user_store
+
+
+@strawberry.interface
+class ApiKey:
+    name: str
+    description: str | None
+    created_at: datetime
+    expires_at: datetime | None
+    # Pyrewatch additions (Phoenix has none of these).
+    last_used_at: datetime | None
+
+
+@strawberry.type
+class SystemApiKey(ApiKey, Node):
+    @classmethod
+    def from_view(cls, key: KeyView) -> SystemApiKey:
+        return cls(
+            id=strawberry.ID(encode_global_id("SystemApiKey", key.id)),
+            name=key.name,
+            description=key.description,
+            created_at=key.created_at,
+            expires_at=key.expires_at,
+            last_used_at=key.last_used_at,
+        )
+
+
+@strawberry.type
+class UserApiKey(ApiKey, Node):
+    owner_id: strawberry.Private[int]
+
+    @strawberry.field
+    async def user(self, info: strawberry.Info[Context, None]) -> User:
+        async with transaction(info.context.state.session_factory) as session:
+            row = await user_store.get_user(session, self.owner_id)
+        return User.from_row(row)
+
+    @classmethod
+    def from_view(cls, key: KeyView) -> UserApiKey:
+        return cls(
+            id=strawberry.ID(encode_global_id("UserApiKey", key.id)),
+            owner_id=key.user_id,
+            name=key.name,
+            description=key.description,
+            created_at=key.created_at,
+            expires_at=key.expires_at,
+            last_used_at=key.last_used_at,
+        )

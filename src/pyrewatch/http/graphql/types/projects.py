@@ -1,0 +1,3 @@
+"""``Project`` and its spans and traces."""
+
+from __future__ import annotations

@@ -1,0 +1,1 @@
+"""OTLP decoding (pure) and the group-commit writer."""

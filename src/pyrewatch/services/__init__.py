@@ -1,0 +1,1 @@
+"""Use cases: a policy check first, then the rules, then store calls. Transport-agnostic."""

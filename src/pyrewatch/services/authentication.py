@@ -1,0 +1,223 @@
+"""One ``authenticate`` for every transport: a presented credential becomes a ``Principal``.
+
+Credentials, in the order they are recognized:
+
+1. ``PHOENIX_ADMIN_SECRET`` as a bearer token (constant-time comparison): the system user with
+   admin authority.
+2. A Pyrewatch API key (``pwsk_``/``pwuk_`` prefix): shape and checksum are checked before any
+   database access, then the digest of its secret is compared in constant time.
+3. A session access token (JWT, from the bearer header or the ``phoenix-access-token`` cookie).
+
+A credential that is present but not valid raises ``Unauthenticated``: never an anonymous
+fallback. Verified credentials are cached in memory for a few seconds; revocation evicts the
+entry at once in this process (``invalidate_*``), and the short lifetime bounds staleness on
+other replicas.
+"""
+
+from __future__ import annotations
+
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Generic, TypeVar
+
+from pyrewatch.auth import api_keys
+from pyrewatch.auth.principal import ANONYMOUS, AUTH_DISABLED, Principal, Role, Via
+from pyrewatch.auth.tokens import Keyring, TokenKind, TokenStatus
+from pyrewatch.clock import now_utc
+from pyrewatch.db.session import SessionFactory
+from pyrewatch.errors import Unauthenticated
+from pyrewatch.store import credentials
+from pyrewatch.store.credentials import AccessTokenRecord, ApiKeyRecord
+
+__all__ = ["ACCESS_COOKIE", "Authenticator", "INVALID_TOKEN", "EXPIRED_TOKEN", "UsageRecorder"]
+
+ACCESS_COOKIE = "phoenix-access-token"
+INVALID_TOKEN = "Invalid token"
+EXPIRED_TOKEN = "Expired token"
+CACHE_TTL_SECONDS = 5.0
+_CACHE_MAX_ENTRIES = 100_000
+
+T = TypeVar("T")
+
+
+class _TtlCache(Generic[T]):
+    """A bounded map whose entries expire ``ttl`` seconds after they were loaded."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self._ttl = ttl
+        self._clock = clock
+        self._entries: dict[str, tuple[float, T]] = {}
+
+    def get(self, key: str) -> T | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry[0] < self._clock():
+            self._entries.pop(key, None)
+            return None
+        return entry[1]
+
+    def put(self, key: str, value: T) -> None:
+        if len(self._entries) >= _CACHE_MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[key] = (self._clock() + self._ttl, value)
+
+    def pop(self, key: str) -> None:
+        self._entries.pop(key, None)
+
+    def evict_where(self, predicate: Callable[[T], bool]) -> None:
+        for key in [k for k, (_, v) in self._entries.items() if predicate(v)]:
+            del self._entries[key]
+
+
+class UsageRecorder:
+    """Coalesces ``last_used_at`` updates: requests only touch memory; a periodic flush writes."""
+
+    def __init__(self) -> None:
+        self._pending: dict[int, datetime] = {}
+
+    def touch(self, key_row_id: int, at: datetime) -> None:
+        self._pending[key_row_id] = at
+
+    def drain(self) -> dict[int, datetime]:
+        pending, self._pending = self._pending, {}
+        return pending
+
+
+@dataclass(frozen=True)
+class _Credential:
+    """What a presented credential resolved to, before the expiry check."""
+
+    principal: Principal
+    expires_at: datetime | None
+
+
+class Authenticator:
+    def __init__(
+        self,
+        factory: SessionFactory,
+        *,
+        auth_enabled: bool,
+        admin_secret: str | None,
+        keyring: Keyring | None,
+        system_user_id: int,
+        cache_ttl_seconds: float = CACHE_TTL_SECONDS,
+    ) -> None:
+        self._factory = factory
+        self.auth_enabled = auth_enabled
+        self._admin_secret = admin_secret.encode() if admin_secret else None
+        self._keyring = keyring
+        self.system_user_id = system_user_id
+        self._keys: _TtlCache[ApiKeyRecord | None] = _TtlCache(cache_ttl_seconds)
+        self._access: _TtlCache[AccessTokenRecord | None] = _TtlCache(cache_ttl_seconds)
+        self.usage = UsageRecorder()
+
+    # -- entry points ---------------------------------------------------------------------------
+
+    async def authenticate_request(self, authorization: str | None, access_cookie: str | None) -> Principal:
+        """Authenticate an HTTP request from its ``Authorization`` header or access cookie.
+
+        Raises:
+            Unauthenticated: a credential is present but unusable, or none is present.
+        """
+        if not self.auth_enabled:
+            return AUTH_DISABLED
+        if authorization is not None:
+            return await self.authenticate_bearer(_bearer_token(authorization))
+        if access_cookie:
+            return await self._authenticate_session_token(access_cookie)
+        raise Unauthenticated(INVALID_TOKEN)
+
+    async def authenticate_bearer(self, token: str | None) -> Principal:
+        """Authenticate a bearer token (HTTP ``Authorization`` or gRPC ``authorization`` metadata)."""
+        if not self.auth_enabled:
+            return AUTH_DISABLED
+        if not token:
+            raise Unauthenticated(INVALID_TOKEN)
+        if self._admin_secret is not None and hmac.compare_digest(token.encode(), self._admin_secret):
+            return Principal(via=Via.ADMIN_SECRET, user_id=self.system_user_id, role=Role.SYSTEM)
+        if api_keys.looks_like_key(token):
+            return await self._authenticate_api_key(token)
+        return await self._authenticate_session_token(token)
+
+    async def optional_principal(self, authorization: str | None, access_cookie: str | None) -> Principal:
+        """Like ``authenticate_request`` but ``ANONYMOUS`` when no credential is present at all."""
+        if not self.auth_enabled:
+            return AUTH_DISABLED
+        if authorization is None and not access_cookie:
+            return ANONYMOUS
+        return await self.authenticate_request(authorization, access_cookie)
+
+    # -- invalidation ---------------------------------------------------------------------------
+
+    def invalidate_api_key(self, key_id: str) -> None:
+        self._keys.pop(key_id)
+
+    def invalidate_user(self, user_id: int) -> None:
+        """Forget every cached credential of a user (role change, deletion, logout everywhere)."""
+        self._keys.evict_where(lambda r: r is not None and r.user_id == user_id)
+        self._access.evict_where(lambda r: r is not None and r.user_id == user_id)
+
+    def invalidate_session(self, session_id: int) -> None:
+        self._access.evict_where(lambda r: r is not None and r.session_id == session_id)
+
+    # -- credential kinds -----------------------------------------------------------------------
+
+    async def _authenticate_api_key(self, token: str) -> Principal:
+        parsed = api_keys.parse_key(token)
+        if parsed is None:
+            # Wrong shape or checksum: refused without touching the database.
+            raise Unauthenticated(INVALID_TOKEN)
+        record = self._keys.get(parsed.key_id)
+        if record is None:
+            async with self._factory() as session:
+                record = await credentials.find_api_key_record(session, parsed.key_id)
+            self._keys.put(parsed.key_id, record)
+        if (
+            record is None
+            or record.kind != parsed.kind
+            or not api_keys.verify_secret(parsed.secret, record.secret_digest)
+            or record.revoked_at is not None
+        ):
+            raise Unauthenticated(INVALID_TOKEN)
+        now = now_utc()
+        if record.expires_at is not None and record.expires_at <= now:
+            raise Unauthenticated(EXPIRED_TOKEN)
+        self.usage.touch(record.row_id, now)
+        via = Via.SYSTEM_KEY if record.kind == api_keys.KeyKind.SYSTEM else Via.USER_KEY
+        return Principal(via=via, user_id=record.user_id, role=Role(record.role), credential_id=record.row_id)
+
+    async def _authenticate_session_token(self, token: str) -> Principal:
+        if self._keyring is None:
+            raise Unauthenticated(INVALID_TOKEN)
+        decoded = self._keyring.decode(token, TokenKind.ACCESS)
+        if decoded.claims is None:
+            raise Unauthenticated(INVALID_TOKEN)
+        jti = decoded.claims.jti
+        record = self._access.get(jti)
+        if record is None:
+            async with self._factory() as session:
+                record = await credentials.find_access_token_record(session, jti)
+            self._access.put(jti, record)
+        if record is None or record.revoked or record.user_id != decoded.claims.user_id:
+            raise Unauthenticated(INVALID_TOKEN)
+        if decoded.status is TokenStatus.EXPIRED or record.expires_at <= now_utc():
+            raise Unauthenticated(EXPIRED_TOKEN)
+        return Principal(
+            via=Via.SESSION,
+            user_id=record.user_id,
+            role=Role(record.role),
+            credential_id=record.session_id,
+            must_reset_password=record.reset_password,
+        )
+
+
+def _bearer_token(authorization: str) -> str | None:
+    """The token of a ``Bearer`` header (scheme case-insensitive), else ``None``."""
+    scheme, _, token = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip() or None

@@ -1,0 +1,105 @@
+"""API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from pyrewatch.db.models import ApiKey, User
+from pyrewatch.db.session import Session
+
+__all__ = [
+    "find_api_key",
+    "insert_api_key",
+    "list_api_keys",
+    "list_user_api_keys_page",
+    "revoke_api_key",
+    "revoke_user_api_keys",
+    "touch_last_used",
+]
+
+
+async def insert_api_key(
+    session: Session,
+    *,
+    key_id: str,
+    secret_digest: str,
+    kind: str,
+    user_id: int,
+    created_by_user_id: int | None,
+    created_via: str,
+    name: str,
+    description: str | None,
+    expires_at: datetime | None,
+) -> ApiKey:
+    key = ApiKey(
+        key_id=key_id,
+        secret_digest=secret_digest,
+        kind=kind,
+        user_id=user_id,
+        created_by_user_id=created_by_user_id,
+        created_via=created_via,
+        name=name,
+        description=description,
+        expires_at=expires_at,
+    )
+    session.add(key)
+    await session.flush()
+    return key
+
+
+async def find_api_key(session: Session, row_id: int, kind: str) -> ApiKey | None:
+    """A live (not revoked) key of ``kind`` by row id."""
+    stmt = select(ApiKey).where(ApiKey.id == row_id, ApiKey.kind == kind, ApiKey.revoked_at.is_(None))
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def list_api_keys(session: Session, *, kind: str, user_id: int | None = None) -> list[ApiKey]:
+    """Live keys of ``kind`` (optionally of one owner), newest first."""
+    stmt = select(ApiKey).where(ApiKey.kind == kind, ApiKey.revoked_at.is_(None))
+    if user_id is not None:
+        stmt = stmt.where(ApiKey.user_id == user_id)
+    return list((await session.execute(stmt.order_by(ApiKey.id.desc()))).scalars())
+
+
+async def list_user_api_keys_page(session: Session, *, limit: int, cursor: int | None) -> list[tuple[ApiKey, User]]:
+    """Up to ``limit + 1`` live user keys with their owners, by id descending from ``cursor``
+    (inclusive): the extra row, if any, starts the next page."""
+    stmt = (
+        select(ApiKey, User)
+        .join(User, User.id == ApiKey.user_id)
+        .where(ApiKey.kind == "USER", ApiKey.revoked_at.is_(None))
+        .order_by(ApiKey.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor is not None:
+        stmt = stmt.where(ApiKey.id <= cursor)
+    return [(key, user) for key, user in (await session.execute(stmt)).tuples()]
+
+
+async def revoke_api_key(session: Session, key: ApiKey, at: datetime) -> None:
+    key.revoked_at = at
+    await session.flush()
+
+
+async def revoke_user_api_keys(session: Session, user_id: int, at: datetime) -> list[str]:
+    """Revoke every live key owned by ``user_id``; return their public key ids."""
+    stmt = (
+        update(ApiKey)
+        .where(ApiKey.user_id == user_id, ApiKey.revoked_at.is_(None))
+        .values(revoked_at=at)
+        .returning(ApiKey.key_id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def touch_last_used(session: Session, usage: dict[int, datetime]) -> None:
+    """Write coalesced ``last_used_at`` values (never moving a timestamp backwards)."""
+    for row_id, at in usage.items():
+        await session.execute(
+            update(ApiKey)
+            .where(ApiKey.id == row_id)
+            .where((ApiKey.last_used_at.is_(None)) | (ApiKey.last_used_at < at))
+            .values(last_used_at=at)
+        )

@@ -1,0 +1,83 @@
+"""Lookups behind authentication: one query per credential, joined to the owner's current role."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from pyrewatch.db.models import AccessToken, ApiKey, AuthSession, User
+from pyrewatch.db.session import Session
+
+__all__ = ["AccessTokenRecord", "ApiKeyRecord", "find_access_token_record", "find_api_key_record"]
+
+
+@dataclass(frozen=True)
+class ApiKeyRecord:
+    row_id: int
+    kind: str
+    secret_digest: str
+    user_id: int
+    role: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AccessTokenRecord:
+    session_id: int
+    user_id: int
+    role: str
+    reset_password: bool
+    expires_at: datetime
+    revoked: bool
+
+
+async def find_api_key_record(session: Session, key_id: str) -> ApiKeyRecord | None:
+    stmt = (
+        select(
+            ApiKey.id,
+            ApiKey.kind,
+            ApiKey.secret_digest,
+            ApiKey.user_id,
+            User.role,
+            ApiKey.expires_at,
+            ApiKey.revoked_at,
+        )
+        .join(User, User.id == ApiKey.user_id)
+        .where(ApiKey.key_id == key_id)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        return None
+    return ApiKeyRecord(*row)
+
+
+async def find_access_token_record(session: Session, jti: str) -> AccessTokenRecord | None:
+    stmt = (
+        select(
+            AccessToken.session_id,
+            AuthSession.user_id,
+            User.role,
+            User.reset_password,
+            AccessToken.expires_at,
+            AccessToken.revoked_at,
+            AuthSession.revoked_at,
+        )
+        .join(AuthSession, AuthSession.id == AccessToken.session_id)
+        .join(User, User.id == AuthSession.user_id)
+        .where(AccessToken.id == jti)
+    )
+    row = (await session.execute(stmt)).one_or_none()
+    if row is None:
+        return None
+    session_id, user_id, role, reset_password, expires_at, token_revoked, session_revoked = row
+    return AccessTokenRecord(
+        session_id=session_id,
+        user_id=user_id,
+        role=role,
+        reset_password=reset_password,
+        expires_at=expires_at,
+        revoked=token_revoked is not None or session_revoked is not None,
+    )
