@@ -49,4 +49,8 @@ JsonType = JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {datetime: UtcDateTime, dict[str, Any]: JsonType}
+    type_annotation_map: dict[Any, Any] = {
+        datetime: UtcDateTime,
+        dict[str, Any]: JsonType,
+        list[dict[str, Any]]: JsonType,
+    }

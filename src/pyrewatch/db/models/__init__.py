@@ -3,6 +3,7 @@
 from pyrewatch.db.models.api_keys import ApiKey
 from pyrewatch.db.models.audit import AuditEvent
 from pyrewatch.db.models.sessions import AccessToken, AuthSession, LoginFailure, PasswordResetToken, RefreshToken
+from pyrewatch.db.models.tracing import Project, Span, SpanAnnotation, Trace
 from pyrewatch.db.models.users import User
 
 __all__ = [
@@ -12,6 +13,10 @@ __all__ = [
     "AuthSession",
     "LoginFailure",
     "PasswordResetToken",
+    "Project",
     "RefreshToken",
+    "Span",
+    "SpanAnnotation",
+    "Trace",
     "User",
 ]
