@@ -62,6 +62,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             system_user_id=provisioned.system_user_id,
         )
         app.state.pyrewatch = state
+        await stack.enter_async_context(authenticator.usage_flusher())
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 

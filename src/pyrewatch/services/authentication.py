@@ -16,9 +16,12 @@ other replicas.
 
 from __future__ import annotations
 
+import asyncio
 import hmac
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Generic, TypeVar
@@ -27,8 +30,9 @@ from pyrewatch.auth import api_keys
 from pyrewatch.auth.principal import ANONYMOUS, AUTH_DISABLED, Principal, Role, Via
 from pyrewatch.auth.tokens import Keyring, TokenKind, TokenStatus
 from pyrewatch.clock import now_utc
-from pyrewatch.db.session import SessionFactory
+from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import Unauthenticated
+from pyrewatch.store import api_keys as api_key_store
 from pyrewatch.store import credentials
 from pyrewatch.store.credentials import AccessTokenRecord, ApiKeyRecord
 
@@ -38,27 +42,36 @@ ACCESS_COOKIE = "phoenix-access-token"
 INVALID_TOKEN = "Invalid token"
 EXPIRED_TOKEN = "Expired token"
 CACHE_TTL_SECONDS = 5.0
+USAGE_FLUSH_SECONDS = 30.0
+
+logger = logging.getLogger(__name__)
 _CACHE_MAX_ENTRIES = 100_000
 
 T = TypeVar("T")
 
 
+@dataclass(frozen=True)
+class _Hit(Generic[T]):
+    value: T
+
+
 class _TtlCache(Generic[T]):
-    """A bounded map whose entries expire ``ttl`` seconds after they were loaded."""
+    """A bounded map whose entries expire ``ttl`` seconds after they were loaded. It caches
+    negative answers too (a key id that does not exist), so guessing costs no database work."""
 
     def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic) -> None:
         self._ttl = ttl
         self._clock = clock
         self._entries: dict[str, tuple[float, T]] = {}
 
-    def get(self, key: str) -> T | None:
+    def get(self, key: str) -> _Hit[T] | None:
         entry = self._entries.get(key)
         if entry is None:
             return None
         if entry[0] < self._clock():
             self._entries.pop(key, None)
             return None
-        return entry[1]
+        return _Hit(entry[1])
 
     def put(self, key: str, value: T) -> None:
         if len(self._entries) >= _CACHE_MAX_ENTRIES:
@@ -114,6 +127,7 @@ class Authenticator:
         self._keys: _TtlCache[ApiKeyRecord | None] = _TtlCache(cache_ttl_seconds)
         self._access: _TtlCache[AccessTokenRecord | None] = _TtlCache(cache_ttl_seconds)
         self.usage = UsageRecorder()
+        self._generation = 0
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -151,17 +165,53 @@ class Authenticator:
             return ANONYMOUS
         return await self.authenticate_request(authorization, access_cookie)
 
+    # -- usage ----------------------------------------------------------------------------------
+
+    async def flush_usage(self) -> None:
+        """Write the coalesced ``last_used_at`` values gathered since the previous flush."""
+        pending = self.usage.drain()
+        if pending:
+            async with transaction(self._factory) as session:
+                await api_key_store.touch_last_used(session, pending)
+
+    @asynccontextmanager
+    async def usage_flusher(self, interval_seconds: float = USAGE_FLUSH_SECONDS) -> AsyncIterator[None]:
+        """Flush key usage every ``interval_seconds`` while the block runs, and once more at exit."""
+
+        async def loop() -> None:
+            while True:
+                await asyncio.sleep(interval_seconds)
+                try:
+                    await self.flush_usage()
+                except Exception:
+                    logger.exception("could not record API key usage; will retry")
+
+        task = asyncio.create_task(loop())
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+            await self.flush_usage()
+
     # -- invalidation ---------------------------------------------------------------------------
 
+    # Every invalidation bumps ``_generation``; a lookup that started before it does not cache
+    # what it read, so a load racing a revocation can never put the revoked entry back.
+
     def invalidate_api_key(self, key_id: str) -> None:
+        self._generation += 1
         self._keys.pop(key_id)
 
     def invalidate_user(self, user_id: int) -> None:
         """Forget every cached credential of a user (role change, deletion, logout everywhere)."""
+        self._generation += 1
         self._keys.evict_where(lambda r: r is not None and r.user_id == user_id)
         self._access.evict_where(lambda r: r is not None and r.user_id == user_id)
 
     def invalidate_session(self, session_id: int) -> None:
+        self._generation += 1
         self._access.evict_where(lambda r: r is not None and r.session_id == session_id)
 
     # -- credential kinds -----------------------------------------------------------------------
@@ -171,11 +221,15 @@ class Authenticator:
         if parsed is None:
             # Wrong shape or checksum: refused without touching the database.
             raise Unauthenticated(INVALID_TOKEN)
-        record = self._keys.get(parsed.key_id)
-        if record is None:
+        hit = self._keys.get(parsed.key_id)
+        if hit is None:
+            generation = self._generation
             async with self._factory() as session:
                 record = await credentials.find_api_key_record(session, parsed.key_id)
-            self._keys.put(parsed.key_id, record)
+            if generation == self._generation:
+                self._keys.put(parsed.key_id, record)
+        else:
+            record = hit.value
         if (
             record is None
             or record.kind != parsed.kind
@@ -197,11 +251,16 @@ class Authenticator:
         if decoded.claims is None:
             raise Unauthenticated(INVALID_TOKEN)
         jti = decoded.claims.jti
-        record = self._access.get(jti)
-        if record is None:
+        hit = self._access.get(jti)
+        if hit is None:
+            generation = self._generation
             async with self._factory() as session:
-                record = await credentials.find_access_token_record(session, jti)
-            self._access.put(jti, record)
+                access = await credentials.find_access_token_record(session, jti)
+            if generation == self._generation:
+                self._access.put(jti, access)
+        else:
+            access = hit.value
+        record = access
         if record is None or record.revoked or record.user_id != decoded.claims.user_id:
             raise Unauthenticated(INVALID_TOKEN)
         if decoded.status is TokenStatus.EXPIRED or record.expires_at <= now_utc():

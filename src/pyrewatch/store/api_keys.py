@@ -75,7 +75,7 @@ async def list_user_api_keys_page(session: Session, *, limit: int, cursor: int |
     )
     if cursor is not None:
         stmt = stmt.where(ApiKey.id <= cursor)
-    return [(key, user) for key, user in (await session.execute(stmt)).tuples()]
+    return [(key, user) for key, user in (await session.execute(stmt)).all()]
 
 
 async def revoke_api_key(session: Session, key: ApiKey, at: datetime) -> None:

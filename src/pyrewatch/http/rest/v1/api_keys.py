@@ -1,7 +1,174 @@
-"""REST /v1 routes: api_keys."""
+"""REST /v1 API-key routes (Phoenix's paths, shapes and status codes).
+
+Each handler runs its own transaction and evicts a revoked key from the credential cache only
+after the revocation has committed, so the very next request with that key is refused.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
 
-router = APIRouter(prefix="/v1")
+from fastapi import APIRouter, Query
+from pydantic import BaseModel
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from pyrewatch.auth.policy import Action, NotAllowed, decide, require
+from pyrewatch.db.session import transaction
+from pyrewatch.errors import InvalidInput
+from pyrewatch.http.deps import AppStateDep, PrincipalDep, client_ip
+from pyrewatch.http.rest.v1.schemas.api_keys import (
+    ApiKey,
+    ApiKeyUser,
+    CreateApiKeyRequestBody,
+    CreateApiKeyResponseBody,
+    CreatedApiKey,
+    GetAllUserApiKeysResponseBody,
+    GetApiKeysResponseBody,
+    UserApiKey,
+)
+from pyrewatch.ids import encode_global_id, parse_typed_global_id
+from pyrewatch.services import api_keys as service
+from pyrewatch.services.api_keys import KeyInput, MintedKey
+
+router = APIRouter(prefix="/v1", tags=["api_keys"])
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Unauthorized"},
+    403: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Forbidden"},
+    422: {"content": {"text/plain": {"schema": {"type": "string"}}}, "description": "Unprocessable Entity"},
+}
+
+
+def _json(model: BaseModel, status: int = 200, **always: object) -> Response:
+    """Serialize with unset optional fields omitted, as Phoenix does; ``always`` keys stay even when null."""
+    return JSONResponse(model.model_dump(mode="json", exclude_none=True) | always, status_code=status)
+
+
+def _created(minted: MintedKey, type_name: str) -> Response:
+    body = ApiKey.from_view(minted.key, type_name).model_dump()
+    return _json(CreateApiKeyResponseBody(data=CreatedApiKey(**body, key=minted.token)), status=201)
+
+
+def _input(body: CreateApiKeyRequestBody) -> KeyInput:
+    return KeyInput(name=body.data.name, description=body.data.description, expires_at=body.data.expires_at)
+
+
+@router.get("/system/api_keys", operation_id="getSystemApiKeys", summary="List system API keys", responses=_ERRORS)
+async def get_system_api_keys(state: AppStateDep, principal: PrincipalDep) -> Response:
+    async with transaction(state.session_factory) as session:
+        keys = await service.list_system_keys(session, principal)
+    return _json(GetApiKeysResponseBody(data=[ApiKey.from_view(k, "SystemApiKey") for k in keys]))
+
+
+@router.post(
+    "/system/api_keys",
+    operation_id="createSystemApiKey",
+    summary="Create a system API key",
+    status_code=201,
+    responses=_ERRORS,
+    response_model=CreateApiKeyResponseBody,
+)
+async def create_system_api_key(
+    request: Request, body: CreateApiKeyRequestBody, state: AppStateDep, principal: PrincipalDep
+) -> Response:
+    async with transaction(state.session_factory) as session:
+        minted = await service.create_system_key(
+            session, principal, _input(body), system_user_id=state.system_user_id, client_ip=client_ip(request)
+        )
+    return _created(minted, "SystemApiKey")
+
+
+@router.delete(
+    "/system/api_keys/{api_key_id}",
+    operation_id="deleteSystemApiKey",
+    summary="Revoke a system API key",
+    status_code=204,
+    responses=_ERRORS,
+)
+async def delete_system_api_key(
+    request: Request, api_key_id: str, state: AppStateDep, principal: PrincipalDep
+) -> Response:
+    # The permission check comes before the id is parsed, so a non-admin learns nothing.
+    require(principal, Action.REVOKE_SYSTEM_KEY)
+    row_id = parse_typed_global_id(api_key_id, "SystemApiKey")
+    if row_id is None:
+        raise InvalidInput(f"Invalid SystemApiKey GlobalID format: {api_key_id}")
+    async with transaction(state.session_factory) as session:
+        revoked = await service.revoke_system_key(session, principal, row_id, client_ip=client_ip(request))
+    state.authenticator.invalidate_api_key(revoked.key_id)
+    return Response(status_code=204)
+
+
+@router.get("/user/api_keys", operation_id="getUserApiKeys", summary="List your API keys", responses=_ERRORS)
+async def get_user_api_keys(state: AppStateDep, principal: PrincipalDep) -> Response:
+    async with transaction(state.session_factory) as session:
+        keys = await service.list_own_keys(session, principal)
+    return _json(GetApiKeysResponseBody(data=[ApiKey.from_view(k, "UserApiKey") for k in keys]))
+
+
+@router.post(
+    "/user/api_keys",
+    operation_id="createUserApiKey",
+    summary="Create an API key for yourself",
+    status_code=201,
+    responses=_ERRORS,
+    response_model=CreateApiKeyResponseBody,
+)
+async def create_user_api_key(
+    request: Request, body: CreateApiKeyRequestBody, state: AppStateDep, principal: PrincipalDep
+) -> Response:
+    async with transaction(state.session_factory) as session:
+        minted = await service.create_user_key(session, principal, _input(body), client_ip=client_ip(request))
+    return _created(minted, "UserApiKey")
+
+
+@router.delete(
+    "/user/api_keys/{api_key_id}",
+    operation_id="deleteUserApiKey",
+    summary="Revoke a user API key",
+    status_code=204,
+    responses=_ERRORS,
+)
+async def delete_user_api_key(
+    request: Request, api_key_id: str, state: AppStateDep, principal: PrincipalDep
+) -> Response:
+    denial = decide(principal, Action.REVOKE_USER_KEY, owner_id=principal.user_id)
+    if denial is not None:
+        raise NotAllowed(denial)
+    row_id = parse_typed_global_id(api_key_id, "UserApiKey")
+    if row_id is None:
+        raise InvalidInput(f"Invalid UserApiKey GlobalID format: {api_key_id}")
+    async with transaction(state.session_factory) as session:
+        revoked = await service.revoke_user_key(session, principal, row_id, client_ip=client_ip(request))
+    state.authenticator.invalidate_api_key(revoked.key_id)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/users/api_keys",
+    operation_id="getAllUserApiKeys",
+    summary="List every user's API keys",
+    responses=_ERRORS,
+)
+async def get_all_user_api_keys(
+    state: AppStateDep,
+    principal: PrincipalDep,
+    cursor: Annotated[str | None, Query(description="Cursor for pagination (a UserApiKey GlobalID).")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="The maximum number of keys to return.")] = 100,
+) -> Response:
+    require(principal, Action.LIST_ALL_USER_KEYS)
+    cursor_id = None
+    if cursor is not None:
+        cursor_id = parse_typed_global_id(cursor, "UserApiKey")
+        if cursor_id is None:
+            raise InvalidInput(f"Invalid UserApiKey GlobalID format: {cursor}")
+    async with transaction(state.session_factory) as session:
+        keys, next_id = await service.list_all_user_keys(session, principal, limit=limit, cursor=cursor_id)
+    data = []
+    for key in keys:
+        assert key.owner is not None
+        user = ApiKeyUser(id=encode_global_id("User", key.owner.id), username=key.owner.username, email=key.owner.email)
+        data.append(UserApiKey(**ApiKey.from_view(key, "UserApiKey").model_dump(), user=user))
+    next_cursor = None if next_id is None else encode_global_id("UserApiKey", next_id)
+    return _json(GetAllUserApiKeysResponseBody(data=data, next_cursor=next_cursor), next_cursor=next_cursor)
