@@ -6,6 +6,7 @@ import click
 
 from pyrewatch import __version__
 from pyrewatch.cli.db import db
+from pyrewatch.cli.keys import keys
 from pyrewatch.cli.secret import secret
 from pyrewatch.cli.serve import serve
 
@@ -26,6 +27,7 @@ def cli(ctx: click.Context) -> None:
 cli.add_command(serve)
 cli.add_command(db)
 cli.add_command(secret)
+cli.add_command(keys)
 
 
 def main() -> None:
