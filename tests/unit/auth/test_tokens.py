@@ -56,6 +56,6 @@ def test_alg_none_and_unknown_kid_are_refused() -> None:
     assert ring.decode(f"{none_header.decode()}.{none_body.decode()}.", TokenKind.ACCESS).status is TokenStatus.INVALID
     unknown_kid = jwt.encode(payload, SECRET, algorithm="HS256", headers={"kid": "nope"})
     assert ring.decode(unknown_kid, TokenKind.ACCESS).status is TokenStatus.INVALID
-    hs512 = jwt.encode(payload, SECRET, algorithm="HS512", headers={"kid": key_id(SECRET)})
+    hs512 = jwt.encode(payload, SECRET * 2, algorithm="HS512", headers={"kid": key_id(SECRET)})
     assert ring.decode(hs512, TokenKind.ACCESS).status is TokenStatus.INVALID
     assert ring.decode("garbage", TokenKind.ACCESS).status is TokenStatus.INVALID
