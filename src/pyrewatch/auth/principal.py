@@ -32,6 +32,8 @@ class Principal:
     # The API key row id or the session id behind the credential, for audit and revocation.
     credential_id: int | None = None
     must_reset_password: bool = False
+    # Where the request came from (TCP peer), for the audit trail.
+    client_ip: str | None = None
 
     @property
     def is_authenticated(self) -> bool:

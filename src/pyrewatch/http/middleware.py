@@ -9,6 +9,7 @@ credential is present and each route decides.
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.requests import Request
@@ -110,5 +111,8 @@ class AuthenticationMiddleware:
                 principal = await authenticator.optional_principal(authorization, cookie)
             except Unauthenticated:
                 principal = ANONYMOUS
+        client = scope.get("client")
+        if client and principal.is_authenticated:
+            principal = replace(principal, client_ip=client[0])
         scope[PRINCIPAL_SCOPE_KEY] = principal
         await self.app(scope, receive, send)

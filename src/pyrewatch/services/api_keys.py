@@ -119,21 +119,22 @@ async def _mint(
     kind: KeyKind,
     owner_id: int,
     data: KeyInput,
-    client_ip: str | None,
 ) -> MintedKey:
     data = validate_key_input(data)
     new = key_format.generate_key(kind)
     row = await store.insert_api_key(
         session,
-        key_id=new.key_id,
-        secret_digest=new.secret_digest,
-        kind=kind.value,
-        user_id=owner_id,
-        created_by_user_id=None if principal.via is Via.ADMIN_SECRET else principal.user_id,
-        created_via=principal.via.value,
-        name=data.name,
-        description=data.description,
-        expires_at=data.expires_at,
+        ApiKey(
+            key_id=new.key_id,
+            secret_digest=new.secret_digest,
+            kind=kind.value,
+            user_id=owner_id,
+            created_by_user_id=None if principal.via is Via.ADMIN_SECRET else principal.user_id,
+            created_via=principal.via.value,
+            name=data.name,
+            description=data.description,
+            expires_at=data.expires_at,
+        ),
     )
     await audit.record(
         session,
@@ -141,29 +142,26 @@ async def _mint(
         "api_key.create",
         target_type=f"{kind.value}_API_KEY",
         target_id=row.id,
-        client_ip=client_ip,
         details={"name": row.name, "key_id": row.key_id, "owner_id": owner_id},
     )
     return MintedKey(key=_view(row), token=new.token)
 
 
 async def create_system_key(
-    session: Session, principal: Principal, data: KeyInput, *, system_user_id: int, client_ip: str | None = None
+    session: Session, principal: Principal, data: KeyInput, *, system_user_id: int
 ) -> MintedKey:
     """Mint a system key (owned by the system user). Admin session or admin secret only."""
     require(principal, Action.CREATE_SYSTEM_KEY)
-    return await _mint(session, principal, KeyKind.SYSTEM, system_user_id, data, client_ip)
+    return await _mint(session, principal, KeyKind.SYSTEM, system_user_id, data)
 
 
-async def create_user_key(
-    session: Session, principal: Principal, data: KeyInput, *, client_ip: str | None = None
-) -> MintedKey:
+async def create_user_key(session: Session, principal: Principal, data: KeyInput) -> MintedKey:
     """Mint a key owned by the caller, who must be a person logged in with a session."""
     require(principal, Action.CREATE_USER_KEY)
     assert principal.user_id is not None
     if await user_store.find_user(session, principal.user_id) is None:
         raise Unauthenticated("User not found")
-    return await _mint(session, principal, KeyKind.USER, principal.user_id, data, client_ip)
+    return await _mint(session, principal, KeyKind.USER, principal.user_id, data)
 
 
 async def list_system_keys(session: Session, principal: Principal) -> list[KeyView]:
@@ -196,9 +194,7 @@ async def list_all_user_keys(
     return [_view(key, owner) for key, owner in rows[:limit]], next_cursor
 
 
-async def revoke_system_key(
-    session: Session, principal: Principal, row_id: int, *, client_ip: str | None = None
-) -> KeyView:
+async def revoke_system_key(session: Session, principal: Principal, row_id: int) -> KeyView:
     """Revoke a system key. Returns it so the caller can evict it from credential caches.
 
     Raises:
@@ -208,12 +204,10 @@ async def revoke_system_key(
     row = await store.find_api_key(session, row_id, KeyKind.SYSTEM)
     if row is None:
         raise NotFound("System API key not found")
-    return await _revoke(session, principal, row, client_ip)
+    return await _revoke(session, principal, row)
 
 
-async def revoke_user_key(
-    session: Session, principal: Principal, row_id: int, *, client_ip: str | None = None
-) -> KeyView:
+async def revoke_user_key(session: Session, principal: Principal, row_id: int) -> KeyView:
     """Revoke a user key: the owner's own, or anyone's for an admin.
 
     Raises:
@@ -228,10 +222,10 @@ async def revoke_user_key(
     row = await store.find_api_key(session, row_id, KeyKind.USER)
     if row is None or decide(principal, Action.REVOKE_USER_KEY, owner_id=row.user_id) is not None:
         raise NotFound(Denial.KEY_NOT_FOUND.rest_message)
-    return await _revoke(session, principal, row, client_ip)
+    return await _revoke(session, principal, row)
 
 
-async def _revoke(session: Session, principal: Principal, row: ApiKey, client_ip: str | None) -> KeyView:
+async def _revoke(session: Session, principal: Principal, row: ApiKey) -> KeyView:
     await store.revoke_api_key(session, row, now_utc())
     await audit.record(
         session,
@@ -239,7 +233,6 @@ async def _revoke(session: Session, principal: Principal, row: ApiKey, client_ip
         "api_key.revoke",
         target_type=f"{row.kind}_API_KEY",
         target_id=row.id,
-        client_ip=client_ip,
         details={"name": row.name, "key_id": row.key_id, "owner_id": row.user_id},
     )
     return _view(row)

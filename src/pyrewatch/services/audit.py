@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pyrewatch.auth.principal import Principal
+from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import Session
 from pyrewatch.store import audit as audit_store
 
@@ -18,17 +19,16 @@ async def record(
     *,
     target_type: str | None = None,
     target_id: str | int | None = None,
-    client_ip: str | None = None,
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append an audit event in the caller's transaction, so it commits with the change itself."""
-    await audit_store.insert_audit_event(
-        session,
+    event = AuditEvent(
         action=action,
         actor_via=principal.via.value,
         actor_user_id=principal.user_id,
         target_type=target_type,
         target_id=None if target_id is None else str(target_id),
-        client_ip=client_ip,
+        client_ip=principal.client_ip,
         details=details,
     )
+    await audit_store.insert_audit_event(session, event)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from pyrewatch.auth.passwords import hash_password
 from pyrewatch.auth.principal import Role
-from pyrewatch.db.session import SessionFactory, transaction
+from pyrewatch.db.session import Session, SessionFactory, transaction
 from pyrewatch.store import locks, users
 
 __all__ = ["ProvisioningResult", "provision"]
@@ -44,52 +44,58 @@ async def provision(
         usernames created by this run.
     """
     created: list[str] = []
-    admin_hash: str | None = None
     async with transaction(factory) as session:
         await locks.lock_startup(session)
-        system = await users.first_user_with_role(session, Role.SYSTEM)
-        if system is None:
-            system = await users.insert_user(
-                session,
-                username=SYSTEM_USERNAME,
-                email=SYSTEM_EMAIL,
-                role=Role.SYSTEM,
-                password_hash=None,
-                reset_password=False,
-            )
-            created.append(SYSTEM_USERNAME)
-        if await users.count_users_with_role(session, Role.ADMIN) == 0:
-            admin_hash = await asyncio.to_thread(hash_password, default_admin_password)
-            await users.insert_user(
-                session,
-                username=DEFAULT_ADMIN_USERNAME,
-                email=DEFAULT_ADMIN_EMAIL,
-                role=Role.ADMIN,
-                password_hash=admin_hash,
-                reset_password=True,
-            )
-            created.append(DEFAULT_ADMIN_USERNAME)
-            logger.warning(
-                "Created the default admin %s; its password must be changed at first login",
-                DEFAULT_ADMIN_EMAIL,
-            )
+        system_user_id = await _ensure_system_user(session, created)
+        await _ensure_an_admin(session, default_admin_password, created)
         for username, email in admins:
-            if await users.find_user_by_email(session, email) is not None:
-                logger.info("PHOENIX_ADMINS: %s already exists; left unchanged", email)
-                continue
-            holder = await users.find_user_by_username(session, username)
-            if holder is not None:
-                logger.warning(
-                    "PHOENIX_ADMINS: username %r is already taken by %s; %s was not created",
-                    username,
-                    holder.email,
-                    email,
-                )
-                continue
-            # No usable password: the person sets one through a password reset.
-            await users.insert_user(
-                session, username=username, email=email, role=Role.ADMIN, password_hash=None, reset_password=True
-            )
-            created.append(username)
-            logger.info("PHOENIX_ADMINS: created admin %s (%s)", username, email)
-        return ProvisioningResult(system_user_id=system.id, created=tuple(created))
+            await _ensure_declared_admin(session, username, email, created)
+    return ProvisioningResult(system_user_id=system_user_id, created=tuple(created))
+
+
+async def _ensure_system_user(session: Session, created: list[str]) -> int:
+    system = await users.first_user_with_role(session, Role.SYSTEM)
+    if system is None:
+        system = await users.insert_user(
+            session,
+            username=SYSTEM_USERNAME,
+            email=SYSTEM_EMAIL,
+            role=Role.SYSTEM,
+            password_hash=None,
+            reset_password=False,
+        )
+        created.append(SYSTEM_USERNAME)
+    return system.id
+
+
+async def _ensure_an_admin(session: Session, password: str, created: list[str]) -> None:
+    if await users.count_users_with_role(session, Role.ADMIN) > 0:
+        return
+    await users.insert_user(
+        session,
+        username=DEFAULT_ADMIN_USERNAME,
+        email=DEFAULT_ADMIN_EMAIL,
+        role=Role.ADMIN,
+        password_hash=await asyncio.to_thread(hash_password, password),
+        reset_password=True,
+    )
+    created.append(DEFAULT_ADMIN_USERNAME)
+    logger.warning("Created the default admin %s; its password must be changed at first login", DEFAULT_ADMIN_EMAIL)
+
+
+async def _ensure_declared_admin(session: Session, username: str, email: str, created: list[str]) -> None:
+    if await users.find_user_by_email(session, email) is not None:
+        logger.info("PHOENIX_ADMINS: %s already exists; left unchanged", email)
+        return
+    holder = await users.find_user_by_username(session, username)
+    if holder is not None:
+        logger.warning(
+            "PHOENIX_ADMINS: username %r is already taken by %s; %s was not created", username, holder.email, email
+        )
+        return
+    # No usable password: the person sets one through a password reset.
+    await users.insert_user(
+        session, username=username, email=email, role=Role.ADMIN, password_hash=None, reset_password=True
+    )
+    created.append(username)
+    logger.info("PHOENIX_ADMINS: created admin %s (%s)", username, email)

@@ -20,30 +20,7 @@ __all__ = [
 ]
 
 
-async def insert_api_key(
-    session: Session,
-    *,
-    key_id: str,
-    secret_digest: str,
-    kind: str,
-    user_id: int,
-    created_by_user_id: int | None,
-    created_via: str,
-    name: str,
-    description: str | None,
-    expires_at: datetime | None,
-) -> ApiKey:
-    key = ApiKey(
-        key_id=key_id,
-        secret_digest=secret_digest,
-        kind=kind,
-        user_id=user_id,
-        created_by_user_id=created_by_user_id,
-        created_via=created_via,
-        name=name,
-        description=description,
-        expires_at=expires_at,
-    )
+async def insert_api_key(session: Session, key: ApiKey) -> ApiKey:
     session.add(key)
     await session.flush()
     return key

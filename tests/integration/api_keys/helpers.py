@@ -6,6 +6,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from pyrewatch.auth import api_keys as key_format
+from pyrewatch.db.models import ApiKey
 from pyrewatch.db.session import transaction
 from pyrewatch.http.state import AppState
 from pyrewatch.store import api_keys as key_store
@@ -57,8 +58,7 @@ def insert_expired_key(client: TestClient, kind: key_format.KeyKind, owner_id: i
 
     async def insert() -> None:
         async with transaction(state.session_factory) as session:
-            await key_store.insert_api_key(
-                session,
+            row = ApiKey(
                 key_id=new.key_id,
                 secret_digest=new.secret_digest,
                 kind=kind.value,
@@ -66,9 +66,9 @@ def insert_expired_key(client: TestClient, kind: key_format.KeyKind, owner_id: i
                 created_by_user_id=None,
                 created_via="ADMIN_SECRET",
                 name="expired",
-                description=None,
                 expires_at=expired_at,
             )
+            await key_store.insert_api_key(session, row)
 
     client.portal.call(insert)  # type: ignore[union-attr]
     return new.token

@@ -55,11 +55,6 @@ class DeleteApiKeyMutationPayload:
     api_key_id: strawberry.ID
 
 
-def _client_ip(context: Context) -> str | None:
-    client = context.http_request.client
-    return client.host if client else None
-
-
 async def _run(context: Context, call: Callable[[Session], Awaitable[MintedKey | KeyView]]) -> MintedKey | KeyView:
     """Run a service call in its own transaction, turning domain errors into GraphQL errors."""
     try:
@@ -83,7 +78,7 @@ class ApiKeysMutation:
         minted = await _run(
             context,
             lambda s: service.create_system_key(
-                s, context.principal, data, system_user_id=context.state.system_user_id, client_ip=_client_ip(context)
+                s, context.principal, data, system_user_id=context.state.system_user_id
             ),
         )
         assert isinstance(minted, MintedKey)
@@ -96,9 +91,7 @@ class ApiKeysMutation:
         context = info.context
         require(context, Action.CREATE_USER_KEY)
         data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
-        minted = await _run(
-            context, lambda s: service.create_user_key(s, context.principal, data, client_ip=_client_ip(context))
-        )
+        minted = await _run(context, lambda s: service.create_user_key(s, context.principal, data))
         assert isinstance(minted, MintedKey)
         return CreateUserApiKeyMutationPayload(jwt=minted.token, api_key=UserApiKey.from_view(minted.key))
 
@@ -111,9 +104,7 @@ class ApiKeysMutation:
         row_id = parse_typed_global_id(input.id, "SystemApiKey")
         if row_id is None:
             raise GraphQLDenied(f"Invalid SystemApiKey GlobalID format: {input.id}")
-        revoked = await _run(
-            context, lambda s: service.revoke_system_key(s, context.principal, row_id, client_ip=_client_ip(context))
-        )
+        revoked = await _run(context, lambda s: service.revoke_system_key(s, context.principal, row_id))
         assert isinstance(revoked, KeyView)
         context.state.authenticator.invalidate_api_key(revoked.key_id)
         return DeleteApiKeyMutationPayload(api_key_id=input.id)
@@ -126,9 +117,7 @@ class ApiKeysMutation:
         row_id = parse_typed_global_id(input.id, "UserApiKey")
         if row_id is None:
             raise GraphQLDenied(f"Invalid UserApiKey GlobalID format: {input.id}")
-        revoked = await _run(
-            context, lambda s: service.revoke_user_key(s, context.principal, row_id, client_ip=_client_ip(context))
-        )
+        revoked = await _run(context, lambda s: service.revoke_user_key(s, context.principal, row_id))
         assert isinstance(revoked, KeyView)
         context.state.authenticator.invalidate_api_key(revoked.key_id)
         return DeleteApiKeyMutationPayload(api_key_id=input.id)

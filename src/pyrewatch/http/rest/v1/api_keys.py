@@ -16,7 +16,7 @@ from starlette.responses import JSONResponse, Response
 from pyrewatch.auth.policy import Action, NotAllowed, decide, require
 from pyrewatch.db.session import transaction
 from pyrewatch.errors import InvalidInput
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, client_ip
+from pyrewatch.http.deps import AppStateDep, PrincipalDep
 from pyrewatch.http.rest.v1.schemas.api_keys import (
     ApiKey,
     ApiKeyUser,
@@ -73,9 +73,7 @@ async def create_system_api_key(
     request: Request, body: CreateApiKeyRequestBody, state: AppStateDep, principal: PrincipalDep
 ) -> Response:
     async with transaction(state.session_factory) as session:
-        minted = await service.create_system_key(
-            session, principal, _input(body), system_user_id=state.system_user_id, client_ip=client_ip(request)
-        )
+        minted = await service.create_system_key(session, principal, _input(body), system_user_id=state.system_user_id)
     return _created(minted, "SystemApiKey")
 
 
@@ -95,7 +93,7 @@ async def delete_system_api_key(
     if row_id is None:
         raise InvalidInput(f"Invalid SystemApiKey GlobalID format: {api_key_id}")
     async with transaction(state.session_factory) as session:
-        revoked = await service.revoke_system_key(session, principal, row_id, client_ip=client_ip(request))
+        revoked = await service.revoke_system_key(session, principal, row_id)
     state.authenticator.invalidate_api_key(revoked.key_id)
     return Response(status_code=204)
 
@@ -119,7 +117,7 @@ async def create_user_api_key(
     request: Request, body: CreateApiKeyRequestBody, state: AppStateDep, principal: PrincipalDep
 ) -> Response:
     async with transaction(state.session_factory) as session:
-        minted = await service.create_user_key(session, principal, _input(body), client_ip=client_ip(request))
+        minted = await service.create_user_key(session, principal, _input(body))
     return _created(minted, "UserApiKey")
 
 
@@ -140,7 +138,7 @@ async def delete_user_api_key(
     if row_id is None:
         raise InvalidInput(f"Invalid UserApiKey GlobalID format: {api_key_id}")
     async with transaction(state.session_factory) as session:
-        revoked = await service.revoke_user_key(session, principal, row_id, client_ip=client_ip(request))
+        revoked = await service.revoke_user_key(session, principal, row_id)
     state.authenticator.invalidate_api_key(revoked.key_id)
     return Response(status_code=204)
 
