@@ -34,8 +34,8 @@ serve: install ## install, then run `pyrewatch serve` (configure with PHOENIX_* 
 	$(BIN)/pyrewatch serve
 
 lint: install-test ## ruff (format and lint) and the import-layer contracts
-	$(BIN)/ruff format --check src tests bench
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests $(wildcard bench)
+	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
 
 typecheck: install-test ## mypy --strict on the package
@@ -47,8 +47,8 @@ test: lint typecheck ## the whole gate: lint, types, then every test on SQLite a
 check: test ## alias of test
 
 fmt: install-test ## format and fix what ruff can
-	$(BIN)/ruff format src tests bench
-	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests $(wildcard bench)
+	$(BIN)/ruff check --fix src tests $(wildcard bench)
 
 bench: install-test ## run the benchmarks in bench/ (see bench/README.md)
 	$(BIN)/python bench/run.py
