@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
+from functools import partial
 
 from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pyrewatch import __version__
 from pyrewatch.auth.tokens import Keyring
-from pyrewatch.db import migrate
+from pyrewatch.db import migrate, notifications
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
 from pyrewatch.http import auth_routes, discovery, health, otlp
@@ -30,6 +33,20 @@ logger = logging.getLogger(__name__)
 def _prepare_working_dir(settings: Settings) -> None:
     if settings.database_url.startswith("sqlite"):
         settings.working_dir.mkdir(parents=True, exist_ok=True)
+
+
+async def _share_invalidations(stack: AsyncExitStack, engine: AsyncEngine, authenticator: Authenticator) -> None:
+    """With PostgreSQL, replicas tell each other at once about revoked credentials."""
+    if not notifications.supports_notifications(engine):
+        return
+    authenticator.set_publisher(partial(notifications.publish, engine))
+    ready = await stack.enter_async_context(
+        notifications.listen(engine, authenticator.apply_remote, authenticator.forget_all)
+    )
+    try:
+        await asyncio.wait_for(ready.wait(), timeout=10)
+    except TimeoutError:
+        logger.warning("not listening for credential invalidations yet; relying on the cache lifetime")
 
 
 @asynccontextmanager
@@ -63,6 +80,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.pyrewatch = state
         await stack.enter_async_context(authenticator.usage_flusher())
+        await _share_invalidations(stack, engine, authenticator)
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 

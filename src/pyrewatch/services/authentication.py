@@ -20,7 +20,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -81,6 +81,9 @@ class _TtlCache(Generic[T]):
     def pop(self, key: str) -> None:
         self._entries.pop(key, None)
 
+    def clear(self) -> None:
+        self._entries.clear()
+
     def evict_where(self, predicate: Callable[[T], bool]) -> None:
         for key in [k for k, (_, v) in self._entries.items() if predicate(v)]:
             del self._entries[key]
@@ -128,6 +131,8 @@ class Authenticator:
         self._access: _TtlCache[AccessTokenRecord | None] = _TtlCache(cache_ttl_seconds)
         self.usage = UsageRecorder()
         self._generation = 0
+        self._publisher: Callable[[str], Awaitable[None]] | None = None
+        self._publishing: set[asyncio.Task[None]] = set()
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -200,19 +205,62 @@ class Authenticator:
     # Every invalidation bumps ``_generation``; a lookup that started before it does not cache
     # what it read, so a load racing a revocation can never put the revoked entry back.
 
+    # Call ``invalidate_*`` after the transaction that revoked the credential has committed: the
+    # entry is evicted here at once and announced to the other replicas (see db.notifications).
+
     def invalidate_api_key(self, key_id: str) -> None:
-        self._generation += 1
-        self._keys.pop(key_id)
+        self._invalidate(f"key:{key_id}")
 
     def invalidate_user(self, user_id: int) -> None:
         """Forget every cached credential of a user (role change, deletion, logout everywhere)."""
-        self._generation += 1
-        self._keys.evict_where(lambda r: r is not None and r.user_id == user_id)
-        self._access.evict_where(lambda r: r is not None and r.user_id == user_id)
+        self._invalidate(f"user:{user_id}")
 
     def invalidate_session(self, session_id: int) -> None:
+        self._invalidate(f"session:{session_id}")
+
+    def set_publisher(self, publisher: Callable[[str], Awaitable[None]]) -> None:
+        """Announce local invalidations to other replicas through ``publisher``."""
+        self._publisher = publisher
+
+    def apply_remote(self, message: str) -> None:
+        """An invalidation announced by another replica (or echoed back from this one)."""
+        self._evict(message)
+
+    def forget_all(self) -> None:
+        """Drop every cached credential (after missing announcements, e.g. a lost connection)."""
         self._generation += 1
-        self._access.evict_where(lambda r: r is not None and r.session_id == session_id)
+        self._keys.clear()
+        self._access.clear()
+
+    def _invalidate(self, message: str) -> None:
+        self._evict(message)
+        if self._publisher is not None:
+            task = asyncio.get_running_loop().create_task(self._publish(message))
+            self._publishing.add(task)
+            task.add_done_callback(self._publishing.discard)
+
+    async def _publish(self, message: str) -> None:
+        assert self._publisher is not None
+        try:
+            await self._publisher(message)
+        except Exception:
+            # Other replicas still converge through the cache lifetime.
+            logger.warning("could not announce credential invalidation %s", message, exc_info=True)
+
+    def _evict(self, message: str) -> None:
+        kind, _, value = message.partition(":")
+        self._generation += 1
+        if kind == "key":
+            self._keys.pop(value)
+        elif kind == "user" and value.isdigit():
+            user_id = int(value)
+            self._keys.evict_where(lambda r: r is not None and r.user_id == user_id)
+            self._access.evict_where(lambda r: r is not None and r.user_id == user_id)
+        elif kind == "session" and value.isdigit():
+            session_id = int(value)
+            self._access.evict_where(lambda r: r is not None and r.session_id == session_id)
+        else:
+            self.forget_all()
 
     # -- credential kinds -----------------------------------------------------------------------
 
