@@ -16,7 +16,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pyrewatch import __version__
-from pyrewatch.auth.principal import ANONYMOUS, Principal
+from pyrewatch.auth.principal import ANONYMOUS, Principal, Via
 from pyrewatch.errors import Unauthenticated
 from pyrewatch.http.errors import unauthenticated_response
 from pyrewatch.http.state import AppState
@@ -114,5 +114,9 @@ class AuthenticationMiddleware:
         client = scope.get("client")
         if client and principal.is_authenticated:
             principal = replace(principal, client_ip=client[0])
+        if principal.via is Via.ADMIN_SECRET:
+            await authenticator.record_admin_secret_use(
+                principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}"
+            )
         scope[PRINCIPAL_SCOPE_KEY] = principal
         await self.app(scope, receive, send)

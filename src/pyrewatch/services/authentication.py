@@ -32,6 +32,7 @@ from pyrewatch.auth.tokens import Keyring, TokenKind, TokenStatus
 from pyrewatch.clock import now_utc
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import Unauthenticated
+from pyrewatch.services import audit
 from pyrewatch.store import api_keys as api_key_store
 from pyrewatch.store import credentials
 from pyrewatch.store.credentials import AccessTokenRecord, ApiKeyRecord
@@ -169,6 +170,11 @@ class Authenticator:
         if authorization is None and not access_cookie:
             return ANONYMOUS
         return await self.authenticate_request(authorization, access_cookie)
+
+    async def record_admin_secret_use(self, principal: Principal, surface: str) -> None:
+        """Every use of the bootstrap credential goes to the audit log, with where it was used."""
+        async with transaction(self._factory) as session:
+            await audit.record(session, principal, "admin_secret.use", details={"surface": surface})
 
     # -- usage ----------------------------------------------------------------------------------
 

@@ -227,15 +227,20 @@ def test_minting_and_revoking_are_audited(make_client: ClientFactory) -> None:
     _, key_id = mint_system_key(client, ADMIN_SECRET, "audited")
     gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=key_id)
 
-    async def events() -> list[tuple[str, str]]:
+    async def events() -> list[tuple[str, str, object]]:
         async with transaction(_state(client).session_factory) as session:
-            rows = (await session.execute(select(AuditEvent.action, AuditEvent.actor_via))).all()
-        return [(a, v) for a, v in rows]
+            stmt = select(AuditEvent.action, AuditEvent.actor_via, AuditEvent.details).order_by(AuditEvent.id)
+            rows = (await session.execute(stmt)).all()
+        return [(a, v, d) for a, v, d in rows]
 
-    assert client.portal.call(events) == [  # type: ignore[union-attr]
+    recorded = client.portal.call(events)  # type: ignore[union-attr]
+    assert [(a, v) for a, v, _ in recorded] == [
+        ("admin_secret.use", "ADMIN_SECRET"),
         ("api_key.create", "ADMIN_SECRET"),
+        ("admin_secret.use", "ADMIN_SECRET"),
         ("api_key.revoke", "ADMIN_SECRET"),
     ]
+    assert recorded[0][2] == {"surface": "POST /graphql"}
 
 
 def test_keys_survive_secret_rotation_and_admin_secret_removal(make_client: ClientFactory) -> None:
