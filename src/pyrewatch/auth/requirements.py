@@ -6,6 +6,7 @@ accumulated requirements reported together so a person fixes everything at once.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,3 +57,15 @@ def violation(value: str, subject: str, requirements: tuple[Requirement, ...]) -
     if failed:
         return f"{subject} must {_join(failed)}"
     return None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+[.][^@\s]+\Z")
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def is_valid_email(email: str) -> bool:
+    """Phoenix's format check: something, ``@``, something, ``.``, something, no whitespace."""
+    return bool(_EMAIL.match(email))
