@@ -117,9 +117,13 @@ async def refresh(request: Request, state: AppStateDep) -> Response:
     if not token:
         return unauthenticated_response(request, "Missing refresh token")
     claims = sessions.session_of_refresh_token(token)
-    tokens = await sessions.refresh(token)
-    if claims is not None and claims.session_id is not None:
-        state.authenticator.invalidate_session(claims.session_id)
+    try:
+        tokens = await sessions.refresh(token)
+    finally:
+        # Whether exchanged or replayed (which ends the session), cached access tokens of the
+        # session must not outlive this request.
+        if claims is not None and claims.session_id is not None:
+            state.authenticator.invalidate_session(claims.session_id)
     response = Response(status_code=204)
     set_session_cookies(response, state.settings, tokens)
     return response
