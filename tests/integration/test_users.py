@@ -27,11 +27,20 @@ def _local(email: str, username: str, role: str = "MEMBER", **extra: Any) -> dic
 
 def test_rest_create_list_and_viewer_shapes(make_client: ClientFactory) -> None:
     client = make_client(IDENTITY_ENV)
-    created = client.post("/v1/users", json=_local(" Bob@Example.COM ", "bob", password="pw-bob-1"), headers=ADMIN_HEADERS)
+    created = client.post(
+        "/v1/users", json=_local(" Bob@Example.COM ", "bob", password="pw-bob-1"), headers=ADMIN_HEADERS
+    )
     assert created.status_code == 201
     user = created.json()["data"]
     assert set(user) == {
-        "id", "created_at", "updated_at", "email", "username", "role", "auth_method", "password_needs_reset"
+        "id",
+        "created_at",
+        "updated_at",
+        "email",
+        "username",
+        "role",
+        "auth_method",
+        "password_needs_reset",
     }
     assert (user["email"], user["role"], user["password_needs_reset"]) == ("bob@example.com", "MEMBER", True)
     page = client.get("/v1/users?limit=2", headers=ADMIN_HEADERS).json()
@@ -53,7 +62,11 @@ def test_rest_validation_errors_are_4xx_with_the_rule(make_client: ClientFactory
             "Password must be at least 12 characters long, contain at least one digit, contain at least one "
             "uppercase letter, and contain at least one special character (!@#$%^&*()_+)",
         ),
-        (_local("s@example.com", "s", role="SYSTEM", password="Str0ng!Passw0rd"), 400, "Cannot create users with SYSTEM role"),
+        (
+            _local("s@example.com", "s", role="SYSTEM", password="Str0ng!Passw0rd"),
+            400,
+            "Cannot create users with SYSTEM role",
+        ),
         (_local("b@example.com", "  ", password="Str0ng!Passw0rd"), 422, "Username cannot be empty"),
         (_local("dup@example.com", "dup", password="Str0ng!Passw0rd"), 201, None),
         (_local("DUP@example.com", "other", password="Str0ng!Passw0rd"), 409, "Email already exists"),
@@ -87,7 +100,9 @@ def test_rest_delete_protects_default_users_and_revokes_everything(make_client: 
     assert client.delete(f"/v1/users/{user_id}", headers=ADMIN_HEADERS).status_code == 204
     for headers in (bearer(session), bearer(second), {"Authorization": f"Bearer {token}"}):
         assert client.get("/v1/user", headers=headers).status_code == 401
-    refresh = client.post("/auth/refresh", headers={"Cookie": f"phoenix-refresh-token={session['phoenix-refresh-token']}"})
+    refresh = client.post(
+        "/auth/refresh", headers={"Cookie": f"phoenix-refresh-token={session['phoenix-refresh-token']}"}
+    )
     assert refresh.status_code == 401
     assert client.post("/auth/login", json={"email": "gone@example.com", "password": PASSWORD + "2"}).status_code == 401
 
@@ -118,11 +133,20 @@ def test_graphql_create_patch_and_delete_users(make_client: ClientFactory) -> No
         True,
         "LOCAL",
     )
-    duplicate = gql(client, CREATE, {"i": {"email": "FRED@example.com", "username": "f2", "password": PASSWORD, "role": "VIEWER"}}, cookies=admin)
+    duplicate = gql(
+        client,
+        CREATE,
+        {"i": {"email": "FRED@example.com", "username": "f2", "password": PASSWORD, "role": "VIEWER"}},
+        cookies=admin,
+    )
     assert _error(duplicate) == "Email already exists"
-    no_password = gql(client, CREATE, {"i": {"email": "g@example.com", "username": "g", "role": "VIEWER"}}, cookies=admin)
+    no_password = gql(
+        client, CREATE, {"i": {"email": "g@example.com", "username": "g", "role": "VIEWER"}}, cookies=admin
+    )
     assert _error(no_password) == "Password is required for local authentication"
-    bad_email = gql(client, CREATE, {"i": {"email": "nope", "username": "g", "password": PASSWORD, "role": "VIEWER"}}, cookies=admin)
+    bad_email = gql(
+        client, CREATE, {"i": {"email": "nope", "username": "g", "password": PASSWORD, "role": "VIEWER"}}, cookies=admin
+    )
     assert _error(bad_email) == "Invalid email address"
     fred_session = login(client, "fred@example.com")
     promoted = gql(client, PATCH, {"i": {"userId": created["id"], "newRole": "MEMBER"}}, cookies=admin)
@@ -133,14 +157,22 @@ def test_graphql_create_patch_and_delete_users(make_client: ClientFactory) -> No
         "Cannot modify role for the default admin user"
     )
     me = client.get("/v1/user", headers=bearer(admin)).json()["data"]["id"]
-    assert _error(gql(client, PATCH, {"i": {"userId": me, "newRole": "MEMBER"}}, cookies=admin)) == "Cannot modify own role"
-    assert _error(gql(client, PATCH, {"i": {"userId": created["id"]}}, cookies=admin)) == "At least one field must be set"
+    assert (
+        _error(gql(client, PATCH, {"i": {"userId": me, "newRole": "MEMBER"}}, cookies=admin))
+        == "Cannot modify own role"
+    )
+    assert (
+        _error(gql(client, PATCH, {"i": {"userId": created["id"]}}, cookies=admin)) == "At least one field must be set"
+    )
     assert _error(gql(client, DELETE, {"i": {"userIds": [DEFAULT_ADMIN_ID]}}, cookies=admin)) == (
         "Cannot delete the default admin user"
     )
     missing = gql(client, DELETE, {"i": {"userIds": [created["id"], "VXNlcjo5OTk5OTk5OTk="]}}, cookies=admin)
     assert _error(missing) == "Some user IDs could not be found"
-    assert _error(gql(client, DELETE, {"i": {"userIds": [SYSTEM_ID]}}, cookies=admin)) == "Some user IDs could not be found"
+    assert (
+        _error(gql(client, DELETE, {"i": {"userIds": [SYSTEM_ID]}}, cookies=admin))
+        == "Some user IDs could not be found"
+    )
     deleted = gql(client, DELETE, {"i": {"userIds": [created["id"]]}}, cookies=admin)
     assert deleted["data"]["deleteUsers"]["userIds"] == [created["id"]]
 
@@ -192,7 +224,9 @@ def test_graphql_queries_users_node_and_roles(make_client: ClientFactory) -> Non
     assert _error(gql(client, node, {"id": other["id"]}, cookies=member)) == "Only admin can perform this action"
     assert gql(client, node, {"id": other["id"]}, headers=ADMIN_HEADERS)["data"]["node"]["email"] == "jon@example.com"
     assert _error(gql(client, "{users{edges{node{id}}}}", cookies=member)) == "Only admin can perform this action"
-    users = gql(client, "{users(first: 2){edges{cursor node{email}} pageInfo{hasNextPage endCursor}}}", headers=ADMIN_HEADERS)
+    users = gql(
+        client, "{users(first: 2){edges{cursor node{email}} pageInfo{hasNextPage endCursor}}}", headers=ADMIN_HEADERS
+    )
     listing = users["data"]["users"]
     assert [e["node"]["email"] for e in listing["edges"]] == ["admin@localhost", "ivy@example.com"]
     assert listing["pageInfo"]["hasNextPage"] is True
@@ -208,13 +242,17 @@ def test_graphql_queries_users_node_and_roles(make_client: ClientFactory) -> Non
 
 
 def test_with_auth_off_user_management_is_refused(client: TestClient) -> None:
-    refusal = "This action requires authentication to be enabled. Set the PHOENIX_ENABLE_AUTH environment variable to true."
+    refusal = (
+        "This action requires authentication to be enabled. Set the PHOENIX_ENABLE_AUTH environment variable to true."
+    )
     created = client.post("/v1/users", json=_local("k@example.com", "k", role="ADMIN", password="pw-k-1"))
     assert (created.status_code, created.text) == (403, refusal)
     listed = client.get("/v1/users")
     assert (listed.status_code, listed.text) == (403, refusal)
     assert client.delete(f"/v1/users/{DEFAULT_ADMIN_ID}").status_code == 403
     assert client.get("/v1/user").json() == {"data": {"auth_method": "ANONYMOUS"}}
-    result = gql(client, CREATE, {"i": {"email": "k@example.com", "username": "k", "password": "pw-k-1", "role": "ADMIN"}})
+    result = gql(
+        client, CREATE, {"i": {"email": "k@example.com", "username": "k", "password": "pw-k-1", "role": "ADMIN"}}
+    )
     assert result["data"] is None and result["errors"]
     assert gql(client, "{viewer{id}}")["data"]["viewer"] is None
