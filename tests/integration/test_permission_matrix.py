@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
 
 from pyrewatch.auth.policy import Action, Denial
 from tests.conftest import ClientFactory
