@@ -256,3 +256,29 @@ def test_with_auth_off_user_management_is_refused(client: TestClient) -> None:
     )
     assert result["data"] is None and result["errors"]
     assert gql(client, "{viewer{id}}")["data"]["viewer"] is None
+
+
+def test_reset_password_mutation_changes_only_the_password(make_client: ClientFactory) -> None:
+    client = make_client(IDENTITY_ENV)
+    create_user(client, "kim@example.com", "MEMBER")
+    session = login(client, "kim@example.com")
+    query = "mutation($i: PatchViewerInput!){resetPassword(input:$i){user{passwordNeedsReset}}}"
+    assert (
+        _error(gql(client, query, {"i": {"currentPassword": PASSWORD}}, cookies=session)) == "newPassword is required"
+    )
+    done = gql(client, query, {"i": {"currentPassword": PASSWORD, "newPassword": "kims-new-pw"}}, cookies=session)
+    assert done["data"]["resetPassword"]["user"]["passwordNeedsReset"] is False
+    client.cookies.clear()
+    assert client.get("/v1/user", headers=bearer(session)).status_code == 401
+    login(client, "kim@example.com", "kims-new-pw")
+
+
+def test_a_renamed_default_admin_still_cannot_be_deleted(make_client: ClientFactory) -> None:
+    client = make_client(IDENTITY_ENV)
+    cookies = login(client, "admin@localhost", "admin")
+    renamed = gql(client, 'mutation{patchViewer(input:{newUsername:"boss"}){user{username}}}', cookies=cookies)
+    assert renamed["data"]["patchViewer"]["user"]["username"] == "boss"
+    result = gql(client, DELETE, {"i": {"userIds": [DEFAULT_ADMIN_ID]}}, headers=ADMIN_HEADERS)
+    assert _error(result) == "Cannot delete the default admin user"
+    rest = client.delete(f"/v1/users/{DEFAULT_ADMIN_ID}", headers=ADMIN_HEADERS)
+    assert rest.status_code == 403

@@ -13,6 +13,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, RedirectResponse, Response
 
+from pyrewatch.auth.principal import Principal
 from pyrewatch.http.deps import AppStateDep, PrincipalDep
 from pyrewatch.http.errors import unauthenticated_response
 from pyrewatch.http.identity import (
@@ -76,7 +77,7 @@ async def login(request: Request, state: AppStateDep) -> Response:
     return response
 
 
-async def _logout(request: Request, state: AppState, principal: PrincipalDep) -> list[int]:
+async def _logout(request: Request, state: AppState, principal: Principal) -> list[int]:
     sessions = _service(state)
     if sessions is None:
         return []

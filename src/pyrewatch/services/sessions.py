@@ -83,7 +83,7 @@ class Sessions:
         self.config = config
 
     async def _issue(self, session_id: int, user_id: int) -> IssuedTokens:
-        """Mint and record an access/refresh pair for a session (inside the caller's transaction)."""
+        """Mint and record an access/refresh pair for a session, in a transaction of its own."""
         now = now_utc()
         access = TokenClaims(TokenKind.ACCESS, new_jti(), user_id, now + self.config.access_ttl, session_id)
         refresh = TokenClaims(TokenKind.REFRESH, new_jti(), user_id, now + self.config.refresh_ttl, session_id)

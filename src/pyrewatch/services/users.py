@@ -250,7 +250,9 @@ async def patch_viewer(
 
 
 def _is_default_admin(user: User) -> bool:
-    return user.role == Role.ADMIN.value and user.username == "admin" and user.email == DEFAULT_ADMIN_EMAIL
+    # By email alone: renaming the default admin must not make it deletable (otherwise the next
+    # start, finding no admin, would recreate admin@localhost with the initial password).
+    return user.email == DEFAULT_ADMIN_EMAIL
 
 
 async def _remove(session: Session, principal: Principal, users: Sequence[User]) -> list[int]:
