@@ -15,7 +15,7 @@ from datetime import timedelta
 
 from pyrewatch.auth.passwords import hash_password, needs_rehash, password_violation, verify_password
 from pyrewatch.auth.principal import Principal, Via
-from pyrewatch.auth.requirements import normalize_email
+from pyrewatch.auth.requirements import is_plausible_email, normalize_email
 from pyrewatch.auth.tokens import Keyring, TokenClaims, TokenKind, TokenStatus, new_jti
 from pyrewatch.clock import now_utc
 from pyrewatch.db.session import SessionFactory, transaction
@@ -111,6 +111,9 @@ class Sessions:
             Unauthenticated: wrong email or password (counted as a failure).
         """
         email = normalize_email(email)
+        if not is_plausible_email(email):
+            # No account can have it; refused like a wrong password, without a counter row.
+            raise Unauthenticated(INVALID_CREDENTIALS)
         await self._check_not_locked(email, client_ip)
         async with transaction(self._factory) as session:
             user = await user_store.find_user_by_email(session, email)
@@ -223,6 +226,8 @@ class Sessions:
         """A reset token for a LOCAL user (superseding any earlier one), or ``None`` for an
         unknown email, so callers answer the same either way."""
         email = normalize_email(email)
+        if not is_plausible_email(email):
+            return None
         now = now_utc()
         async with transaction(self._factory) as session:
             user = await user_store.find_user_by_email(session, email)

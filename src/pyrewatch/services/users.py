@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pyrewatch.auth.passwords import hash_password, password_violation, verify_password
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal, Role
-from pyrewatch.auth.requirements import is_valid_email, normalize_email
+from pyrewatch.auth.requirements import has_control_characters, is_valid_email, normalize_email
 from pyrewatch.clock import now_utc
 from pyrewatch.db.models import User
 from pyrewatch.db.session import Session
@@ -44,6 +44,7 @@ __all__ = [
 DEFAULT_ADMIN_EMAIL = "admin@localhost"
 SYSTEM_EMAIL = "system@localhost"
 MAX_USERNAME_LENGTH = 255
+MAX_PASSWORD_LENGTH = 1024
 ASSIGNABLE_ROLES = (Role.ADMIN.value, Role.MEMBER.value, Role.VIEWER.value)
 
 
@@ -74,6 +75,8 @@ class ViewerPatch:
 
 
 def _check_password(password: str, strong: bool) -> None:
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise InvalidInput(f"Password must be at most {MAX_PASSWORD_LENGTH} characters long")
     problem = password_violation(password, strong)
     if problem is not None:
         raise InvalidInput(problem)
@@ -83,6 +86,8 @@ def _check_username(username: str) -> str:
     username = username.strip()
     if not username:
         raise InvalidInput("Username cannot be empty")
+    if has_control_characters(username):
+        raise InvalidInput("Username must not contain control characters")
     if len(username) > MAX_USERNAME_LENGTH:
         raise InvalidInput(f"Username must be at most {MAX_USERNAME_LENGTH} characters long")
     return username

@@ -25,7 +25,13 @@ __all__ = [
 ]
 
 
+# Ids are 32-bit integer columns; a larger id names no row (and PostgreSQL would reject it).
+MAX_ROW_ID = 2**31 - 1
+
+
 async def find_user(session: Session, user_id: int) -> User | None:
+    if not 0 < user_id <= MAX_ROW_ID:
+        return None
     return await session.get(User, user_id)
 
 
@@ -83,7 +89,7 @@ async def list_users_page(session: Session, *, limit: int, cursor: int | None) -
     """Up to ``limit + 1`` users by id descending from ``cursor`` (inclusive)."""
     stmt = select(User).order_by(User.id.desc()).limit(limit + 1)
     if cursor is not None:
-        stmt = stmt.where(User.id <= cursor)
+        stmt = stmt.where(User.id <= min(cursor, MAX_ROW_ID))
     return list((await session.execute(stmt)).scalars())
 
 
@@ -93,7 +99,8 @@ async def list_users_by_email(session: Session, *, exclude_role: str) -> list[Us
 
 
 async def users_by_ids(session: Session, user_ids: Sequence[int]) -> list[User]:
-    stmt = select(User).where(User.id.in_(list(user_ids))).order_by(User.id)
+    wanted = [i for i in user_ids if 0 < i <= MAX_ROW_ID]
+    stmt = select(User).where(User.id.in_(wanted)).order_by(User.id)
     return list((await session.execute(stmt)).scalars())
 
 
