@@ -139,6 +139,9 @@ def test_lockout_is_per_account_and_client_ip(make_client: ClientFactory) -> Non
     locked = attacker.post("/auth/login", json={"email": "admin@localhost", "password": "admin"})
     assert (locked.status_code, locked.text) == (429, "Too many failed login attempts. Please try again later.")
     assert 0 < int(locked.headers["retry-after"]) <= 300
+    # Another replica on the same database sees the same counters.
+    replica = make_client(env, client=("10.0.0.66", 5000))
+    assert replica.post("/auth/login", json={"email": "admin@localhost", "password": "admin"}).status_code == 429
     # The same account from another address is not locked: the counters are per (account, IP).
     owner = make_client(env, client=("10.0.0.7", 5000))
     assert owner.post("/auth/login", json={"email": "admin@localhost", "password": "admin"}).status_code == 204
@@ -193,6 +196,10 @@ def test_must_reset_session_may_only_change_its_password_and_log_out(make_client
     minted = gql(client, 'mutation{createSystemApiKey(input:{name:"ci"}){jwt}}', cookies=cookies)
     assert minted["data"] is None
     assert minted["errors"][0]["message"].startswith("Password reset required")
+    other = login(client, "admin@localhost", "admin")
+    assert client.post("/auth/logout", headers=bearer(other)).status_code == 204
+    client.cookies.clear()
+    assert _status(client, bearer(other)) == 401
     change_password(client, cookies, "admin", "a-better-password-1")
     fresh = login(client, "admin@localhost", "a-better-password-1")
     minted = gql(client, 'mutation{createSystemApiKey(input:{name:"ci"}){jwt}}', cookies=fresh)
