@@ -6,6 +6,7 @@ accumulated requirements reported together so a person fixes everything at once.
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,3 +57,28 @@ def violation(value: str, subject: str, requirements: tuple[Requirement, ...]) -
     if failed:
         return f"{subject} must {_join(failed)}"
     return None
+
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+[.][^@\s]+\Z")
+
+
+MAX_EMAIL_LENGTH = 320
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def has_control_characters(value: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 for c in value)
+
+
+def is_valid_email(email: str) -> bool:
+    """Phoenix's format check (something, ``@``, something, ``.``, something, no whitespace),
+    plus a length bound and no control characters, which no database column accepts."""
+    return len(email) <= MAX_EMAIL_LENGTH and not has_control_characters(email) and bool(_EMAIL.match(email))
+
+
+def is_plausible_email(email: str) -> bool:
+    """Worth looking up: storable, whatever its format (login accepts any stored email)."""
+    return len(email) <= MAX_EMAIL_LENGTH and not has_control_characters(email)

@@ -17,9 +17,11 @@ from pyrewatch.db import migrate, notifications
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
 from pyrewatch.http import auth_routes, discovery, health, otlp
+from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
+from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
 from pyrewatch.http.state import AppState
@@ -105,5 +107,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(rest.router)
     app.include_router(graphql_router(), include_in_schema=False)
     app.add_middleware(AuthenticationMiddleware)
+    app.add_middleware(CsrfMiddleware)
+    app.add_middleware(AuthRateLimitMiddleware)
     app.add_middleware(HeadersMiddleware)
     return app

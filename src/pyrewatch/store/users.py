@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from collections.abc import Sequence
+
+from sqlalchemy import delete, func, select
 
 from pyrewatch.db.models import User
 from pyrewatch.db.session import Session
@@ -10,6 +12,10 @@ from pyrewatch.errors import NotFound
 
 __all__ = [
     "count_users_with_role",
+    "delete_users",
+    "list_users_by_email",
+    "list_users_page",
+    "users_by_ids",
     "find_user",
     "find_user_by_email",
     "find_user_by_username",
@@ -19,7 +25,13 @@ __all__ = [
 ]
 
 
+# Ids are 32-bit integer columns; a larger id names no row (and PostgreSQL would reject it).
+MAX_ROW_ID = 2**31 - 1
+
+
 async def find_user(session: Session, user_id: int) -> User | None:
+    if not 0 < user_id <= MAX_ROW_ID:
+        return None
     return await session.get(User, user_id)
 
 
@@ -58,15 +70,40 @@ async def insert_user(
     role: str,
     password_hash: str | None,
     reset_password: bool,
+    auth_method: str = "LOCAL",
 ) -> User:
     user = User(
         username=username,
         email=email.strip().lower(),
         role=role,
-        auth_method="LOCAL",
+        auth_method=auth_method,
         password_hash=password_hash,
         reset_password=reset_password,
     )
     session.add(user)
     await session.flush()
     return user
+
+
+async def list_users_page(session: Session, *, limit: int, cursor: int | None) -> list[User]:
+    """Up to ``limit + 1`` users by id descending from ``cursor`` (inclusive)."""
+    stmt = select(User).order_by(User.id.desc()).limit(limit + 1)
+    if cursor is not None:
+        stmt = stmt.where(User.id <= min(cursor, MAX_ROW_ID))
+    return list((await session.execute(stmt)).scalars())
+
+
+async def list_users_by_email(session: Session, *, exclude_role: str) -> list[User]:
+    stmt = select(User).where(User.role != exclude_role).order_by(User.email)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def users_by_ids(session: Session, user_ids: Sequence[int]) -> list[User]:
+    wanted = [i for i in user_ids if 0 < i <= MAX_ROW_ID]
+    stmt = select(User).where(User.id.in_(wanted)).order_by(User.id)
+    return list((await session.execute(stmt)).scalars())
+
+
+async def delete_users(session: Session, user_ids: Sequence[int]) -> None:
+    """Delete users; the database cascades to their sessions, tokens and keys."""
+    await session.execute(delete(User).where(User.id.in_(list(user_ids))))

@@ -14,6 +14,7 @@ from pyrewatch.db.session import transaction
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.types.node import Node
+from pyrewatch.http.graphql.types.pagination import PageInfo
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services import api_keys as key_service
 from pyrewatch.services.api_keys import KeyView
@@ -71,6 +72,12 @@ class User(Node):
     async def api_key_count(self, info: strawberry.Info[Context, None]) -> int:
         return len(await self._keys(info.context))
 
+    @strawberry.field
+    def is_management_user(self, info: strawberry.Info[Context, None]) -> bool:
+        """The default admin or an admin declared in ``PHOENIX_ADMINS``."""
+        declared = {email for _, email in info.context.state.settings.admins}
+        return self.email == "admin@localhost" or self.email in declared
+
     @classmethod
     def from_row(cls, row: UserRow) -> User:
         return cls(
@@ -83,3 +90,15 @@ class User(Node):
             auth_method=AuthMethod(row.auth_method),
             role=role_type(row.role),
         )
+
+
+@strawberry.type
+class UserEdge:
+    cursor: str
+    node: User
+
+
+@strawberry.type
+class UserConnection:
+    edges: list[UserEdge]
+    page_info: PageInfo

@@ -1,0 +1,104 @@
+"""Session collaborators built once per app from its settings, and the session cookies."""
+
+from __future__ import annotations
+
+from starlette.requests import HTTPConnection
+from starlette.responses import Response
+
+from pyrewatch.auth.tokens import Keyring
+from pyrewatch.http.state import AppState
+from pyrewatch.services.authentication import ACCESS_COOKIE
+from pyrewatch.services.mail import Mailer, SmtpConfig
+from pyrewatch.services.sessions import IssuedTokens, SessionConfig, Sessions
+from pyrewatch.settings import Settings
+
+REFRESH_COOKIE = "phoenix-refresh-token"
+# Cookies of Phoenix's OAuth2 login flow, cleared on logout so a shared browser keeps nothing.
+OAUTH2_COOKIES = ("phoenix-oauth2-state", "phoenix-oauth2-nonce")
+_SESSIONS = "sessions"
+_MAILER = "mailer"
+
+
+def sessions_of(state: AppState) -> Sessions | None:
+    """The app's ``Sessions`` service, or ``None`` when no ``PHOENIX_SECRET`` can sign tokens."""
+    existing = state.extras.get(_SESSIONS)
+    if isinstance(existing, Sessions):
+        return existing
+    settings = state.settings
+    if settings.secret is None:
+        return None
+    config = SessionConfig(
+        access_ttl=settings.access_token_expiry,
+        refresh_ttl=settings.refresh_token_expiry,
+        reset_ttl=settings.password_reset_token_expiry,
+        max_attempts=settings.brute_force_max_attempts,
+        brute_force_protection=not settings.disable_brute_force_login_protection,
+        strong_passwords=settings.enable_strong_password_policy,
+    )
+    service = Sessions(state.session_factory, Keyring(settings.secret, settings.previous_secrets), config)
+    state.extras[_SESSIONS] = service
+    return service
+
+
+def mailer_of(state: AppState) -> Mailer | None:
+    """The SMTP sender, or ``None`` when ``PHOENIX_SMTP_HOSTNAME`` is unset."""
+    existing = state.extras.get(_MAILER)
+    if isinstance(existing, Mailer):
+        return existing
+    smtp = state.settings.smtp
+    if smtp is None:
+        return None
+    mailer = Mailer(
+        SmtpConfig(
+            hostname=smtp.hostname,
+            port=smtp.port,
+            username=smtp.username,
+            password=smtp.password,
+            mail_from=smtp.mail_from,
+            validate_certs=smtp.validate_certs,
+        )
+    )
+    state.extras[_MAILER] = mailer
+    return mailer
+
+
+def public_base_url(settings: Settings) -> str:
+    """Links in mail come from configuration only, never from request headers."""
+    if settings.root_url:
+        return settings.root_url.rstrip("/")
+    host = "localhost" if settings.host in ("0.0.0.0", "::", "") else settings.host
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{settings.port}{settings.host_root_path}"
+
+
+def client_ip_of(conn: HTTPConnection) -> str:
+    return conn.client.host if conn.client else "unknown"
+
+
+def set_session_cookies(response: Response, settings: Settings, tokens: IssuedTokens) -> None:
+    for name, value, ttl in (
+        (ACCESS_COOKIE, tokens.access_token, settings.access_token_expiry),
+        (REFRESH_COOKIE, tokens.refresh_token, settings.refresh_token_expiry),
+    ):
+        response.set_cookie(
+            name,
+            value,
+            max_age=int(ttl.total_seconds()),
+            path=settings.cookies_path,
+            secure=settings.use_secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )
+
+
+def delete_session_cookies(response: Response, settings: Settings) -> None:
+    """Expire the session cookies with the same path and attributes they were set with."""
+    for name in (ACCESS_COOKIE, REFRESH_COOKIE, *OAUTH2_COOKIES):
+        response.delete_cookie(
+            name,
+            path=settings.cookies_path,
+            secure=settings.use_secure_cookies,
+            httponly=True,
+            samesite="strict",
+        )

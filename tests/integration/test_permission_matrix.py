@@ -1,0 +1,198 @@
+"""The permission matrix: every /v1 and /graphql route, every kind of caller, through HTTP.
+
+Each route is classified with the policy action it performs (``ROUTE_ACTIONS``); a route that
+is not classified fails the test, so a new route cannot ship without a decision. ``EXPECTED``
+is the matrix itself, written out by hand (it is the specification, not derived from the
+policy code): for each action and each kind of caller, either ``OK`` or the ``Denial`` that
+must come back.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+
+from pyrewatch.auth.policy import Action, Denial
+from tests.conftest import ClientFactory
+from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, bearer, gql, login, member_session
+
+OK = "ok"
+D = Denial
+
+# Kinds of caller: sessions (S), user API keys (K), a system key, the admin secret, nobody, and
+# a session of the default admin that still has to change its password.
+KINDS = (
+    "none",
+    "viewer_s",
+    "member_s",
+    "admin_s",
+    "viewer_k",
+    "member_k",
+    "admin_k",
+    "system_k",
+    "admin_secret",
+    "must_reset_s",
+)
+
+
+def _row(
+    none: Any, viewer: Any, member: Any, admin_s: Any, admin_k: Any, system_k: Any, secret: Any, reset: Any
+) -> dict[str, Any]:
+    return {
+        "none": none,
+        "viewer_s": viewer,
+        "viewer_k": viewer,
+        "member_s": member,
+        "member_k": member,
+        "admin_s": admin_s,
+        "admin_k": admin_k,
+        "system_k": system_k,
+        "admin_secret": secret,
+        "must_reset_s": reset,
+    }
+
+
+U, V, A, R = D.UNAUTHENTICATED, D.VIEWER, D.NOT_ADMIN, D.PASSWORD_RESET_REQUIRED
+# The GraphQL transport only requires a credential; each field then asks the policy.
+AUTHENTICATED = "authenticated"
+EXPECTED: dict[Action | str, dict[str, Any]] = {
+    AUTHENTICATED: _row(U, OK, OK, OK, OK, OK, OK, OK),
+    Action.READ: _row(U, OK, OK, OK, OK, OK, OK, R),
+    Action.WRITE: _row(U, V, OK, OK, OK, OK, OK, R),
+    Action.INGEST: _row(U, V, OK, OK, OK, OK, OK, R),
+    Action.ADMIN_WRITE: _row(U, V, A, OK, OK, A, OK, R),
+    Action.READ_SELF: _row(U, OK, OK, OK, OK, OK, OK, OK),
+    Action.LIST_USERS: _row(U, A, A, OK, OK, A, OK, R),
+    Action.MANAGE_USERS: _row(U, V, A, OK, OK, A, OK, R),
+    Action.PATCH_SELF: _row(U, OK, OK, OK, OK, OK, OK, OK),
+}
+
+# (method, path) -> action. GraphQL is one route at the transport level; its operations are
+# classified in GRAPHQL_PROBES below.
+ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
+    ("GET", "/v1/user"): Action.READ_SELF,
+    ("GET", "/v1/users"): Action.LIST_USERS,
+    ("POST", "/v1/users"): Action.MANAGE_USERS,
+    ("DELETE", "/v1/users/{user_id}"): Action.MANAGE_USERS,
+    ("GET", "/graphql"): AUTHENTICATED,
+    ("POST", "/graphql"): AUTHENTICATED,
+}
+
+
+@dataclass(frozen=True)
+class Probe:
+    path: str
+    json: Any = None
+
+
+_counter = itertools.count()
+
+
+def _probe(method: str, path: str) -> Probe:
+    """A concrete request for a route; its result when allowed is anything but 401/403."""
+    if (method, path) == ("POST", "/v1/users"):
+        n = next(_counter)
+        user = {"email": f"probe{n}@example.com", "username": f"probe{n}", "role": "VIEWER", "auth_method": "LOCAL"}
+        return Probe(path, {"user": user})
+    if (method, path) == ("DELETE", "/v1/users/{user_id}"):
+        return Probe("/v1/users/VXNlcjo5OTk5OTk=")  # User:999999, absent: 404 when allowed
+    if (method, path) == ("POST", "/graphql"):
+        return Probe(path, {"query": "{__typename}"})
+    return Probe(path.replace("{", "").replace("}", ""))
+
+
+GRAPHQL_PROBES: list[tuple[str, Action]] = [
+    ("{viewer{id}}", Action.READ_SELF),
+    ("{users{edges{node{id}}}}", Action.LIST_USERS),
+    ("{userRoles{name}}", Action.READ_SELF),
+    (
+        'mutation{createUser(input:{email:"gql-NUM@example.com",username:"gql-NUM",password:"pw-gql-1",role:VIEWER})'
+        "{user{id}}}",
+        Action.MANAGE_USERS,
+    ),
+    ('mutation{deleteUsers(input:{userIds:["VXNlcjo5OTk5OTk="]}){userIds}}', Action.MANAGE_USERS),
+    ('mutation{patchUser(input:{userId:"VXNlcjo5OTk5OTk=",newUsername:"x"}){user{id}}}', Action.MANAGE_USERS),
+    ('mutation{patchViewer(input:{newUsername:"renamed-NUM"}){user{id}}}', Action.PATCH_SELF),
+]
+
+
+def _api_routes(client: TestClient) -> list[tuple[str, str]]:
+    routes = []
+    for route in iter_route_contexts(client.app.routes):  # type: ignore[attr-defined]
+        path = route.path or ""
+        if not (path.startswith("/v1/") or path == "/graphql"):
+            continue
+        for method in sorted((route.methods or set()) - {"HEAD"}):
+            routes.append((method, path))
+    assert routes, "no API routes found: the route walk is broken"
+    return routes
+
+
+def _credentials(client: TestClient) -> dict[str, dict[str, str]]:
+    creds: dict[str, dict[str, str]] = {"none": {}, "admin_secret": dict(ADMIN_HEADERS)}
+    for role in ("viewer", "member", "admin"):
+        session = member_session(client, f"matrix-{role}@example.com", role.upper())
+        creds[f"{role}_s"] = bearer(session)
+        minted = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', cookies=session)
+        creds[f"{role}_k"] = {"Authorization": f"Bearer {minted['data']['createUserApiKey']['jwt']}"}
+    system = gql(client, 'mutation{createSystemApiKey(input:{name:"s"}){jwt}}', headers=ADMIN_HEADERS)
+    creds["system_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
+    creds["must_reset_s"] = bearer(login(client, "admin@localhost", "admin"))
+    return creds
+
+
+def test_every_api_route_is_classified(make_client: ClientFactory) -> None:
+    client = make_client(IDENTITY_ENV)
+    unclassified = [r for r in _api_routes(client) if r not in ROUTE_ACTIONS]
+    assert unclassified == [], f"classify these routes in ROUTE_ACTIONS: {unclassified}"
+    assert set(KINDS) == set(EXPECTED[Action.READ])
+
+
+def _check(response_status: int, text: str, expected: Any, where: str) -> str | None:
+    if expected == OK:
+        return None if response_status not in (401, 403) else f"{where}: expected allowed, got {response_status} {text}"
+    if (response_status, text) != (expected.status, expected.rest_message):
+        return f"{where}: expected {expected.status} {expected.rest_message!r}, got {response_status} {text!r}"
+    return None
+
+
+@pytest.mark.parametrize("surface", ["rest", "graphql"])
+def test_permission_matrix(make_client: ClientFactory, surface: str) -> None:
+    client = make_client(IDENTITY_ENV)
+    creds = _credentials(client)
+    failures: list[str] = []
+    for kind in KINDS:
+        if surface == "rest":
+            for method, path in _api_routes(client):
+                action = ROUTE_ACTIONS[(method, path)]
+                probe = _probe(method, path)
+                response = client.request(method, probe.path, json=probe.json, headers=creds[kind])
+                problem = _check(response.status_code, response.text, EXPECTED[action][kind], f"{kind} {method} {path}")
+                failures += [problem] if problem else []
+            continue
+        for query, action in GRAPHQL_PROBES:
+            text = query.replace("NUM", str(next(_counter)))
+            response = client.post("/graphql", json={"query": text}, headers=creds[kind])
+            expected = EXPECTED[action][kind]
+            where = f"{kind} {query[:40]}"
+            if kind == "none":
+                problem = _check(response.status_code, response.text, expected, where)
+            elif expected == OK:
+                errors = response.json().get("errors") or []
+                denied = [e["message"] for e in errors if e["message"] in {d.graphql_message for d in Denial}]
+                problem = f"{where}: expected allowed, got {denied}" if denied else None
+            else:
+                errors = response.json().get("errors") or [{"message": None}]
+                got = errors[0]["message"]
+                problem = (
+                    None
+                    if got == expected.graphql_message
+                    else f"{where}: expected {expected.graphql_message!r}, got {got!r}"
+                )
+            failures += [problem] if problem else []
+    assert failures == []
