@@ -10,6 +10,10 @@ UserId = NewType("UserId", int)
 ApiKeyRowId = NewType("ApiKeyRowId", int)
 ProjectId = NewType("ProjectId", int)
 
+# Row ids are 32-bit integer columns: a larger id names no row (and PostgreSQL would reject it
+# as a parameter), so lookups treat it as "not found" and cursors clamp to it.
+MAX_ROW_ID = 2**31 - 1
+
 
 def encode_global_id(type_name: str, node_id: int) -> str:
     return base64.b64encode(f"{type_name}:{node_id}".encode()).decode()

@@ -57,7 +57,7 @@ def _row(
     }
 
 
-U, V, A, R = D.UNAUTHENTICATED, D.VIEWER, D.NOT_ADMIN, D.PASSWORD_RESET_REQUIRED
+U, V, A, R, K = D.UNAUTHENTICATED, D.VIEWER, D.NOT_ADMIN, D.PASSWORD_RESET_REQUIRED, D.API_KEY_CANNOT_MINT
 # The GraphQL transport only requires a credential; each field then asks the policy.
 AUTHENTICATED = "authenticated"
 EXPECTED: dict[Action | str, dict[str, Any]] = {
@@ -70,6 +70,19 @@ EXPECTED: dict[Action | str, dict[str, Any]] = {
     Action.LIST_USERS: _row(U, A, A, OK, OK, A, OK, R),
     Action.MANAGE_USERS: _row(U, V, A, OK, OK, A, OK, R),
     Action.PATCH_SELF: _row(U, OK, OK, OK, OK, OK, OK, OK),
+    Action.CREATE_SYSTEM_KEY: _row(U, V, A, OK, K, A, OK, R),
+    Action.LIST_SYSTEM_KEYS: _row(U, A, A, OK, OK, A, OK, R),
+    Action.REVOKE_SYSTEM_KEY: _row(U, A, A, OK, OK, A, OK, R),
+    Action.LIST_ALL_USER_KEYS: _row(U, A, A, OK, OK, A, OK, R),
+    Action.LIST_OWN_KEYS: _row(U, OK, OK, OK, OK, OK, OK, R),
+    # Revoking an absent key is a 404 for everyone allowed to try; a system key may not try.
+    Action.REVOKE_USER_KEY: _row(U, OK, OK, OK, OK, D.SYSTEM_PRINCIPAL_NO_PERSONAL_KEYS, OK, R),
+    # Only a person's session mints a personal key: never an API key or the admin secret.
+    Action.CREATE_USER_KEY: {
+        **_row(U, OK, OK, OK, K, K, K, R),
+        "viewer_k": K,
+        "member_k": K,
+    },
 }
 
 # (method, path) -> action. GraphQL is one route at the transport level; its operations are
@@ -81,6 +94,13 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("DELETE", "/v1/users/{user_id}"): Action.MANAGE_USERS,
     ("GET", "/graphql"): AUTHENTICATED,
     ("POST", "/graphql"): AUTHENTICATED,
+    ("GET", "/v1/system/api_keys"): Action.LIST_SYSTEM_KEYS,
+    ("POST", "/v1/system/api_keys"): Action.CREATE_SYSTEM_KEY,
+    ("DELETE", "/v1/system/api_keys/{api_key_id}"): Action.REVOKE_SYSTEM_KEY,
+    ("GET", "/v1/user/api_keys"): Action.LIST_OWN_KEYS,
+    ("POST", "/v1/user/api_keys"): Action.CREATE_USER_KEY,
+    ("DELETE", "/v1/user/api_keys/{api_key_id}"): Action.REVOKE_USER_KEY,
+    ("GET", "/v1/users/api_keys"): Action.LIST_ALL_USER_KEYS,
 }
 
 
@@ -103,6 +123,12 @@ def _probe(method: str, path: str) -> Probe:
         return Probe("/v1/users/VXNlcjo5OTk5OTk=")  # User:999999, absent: 404 when allowed
     if (method, path) == ("POST", "/graphql"):
         return Probe(path, {"query": "{__typename}"})
+    if method == "POST" and path.endswith("/api_keys"):
+        return Probe(path, {"data": {"name": "probe"}})
+    if (method, path) == ("DELETE", "/v1/system/api_keys/{api_key_id}"):
+        return Probe("/v1/system/api_keys/U3lzdGVtQXBpS2V5Ojk5OTk5OQ==")  # absent: 404 when allowed
+    if (method, path) == ("DELETE", "/v1/user/api_keys/{api_key_id}"):
+        return Probe("/v1/user/api_keys/VXNlckFwaUtleTo5OTk5OTk=")
     return Probe(path.replace("{", "").replace("}", ""))
 
 
@@ -118,6 +144,11 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
     ('mutation{deleteUsers(input:{userIds:["VXNlcjo5OTk5OTk="]}){userIds}}', Action.MANAGE_USERS),
     ('mutation{patchUser(input:{userId:"VXNlcjo5OTk5OTk=",newUsername:"x"}){user{id}}}', Action.MANAGE_USERS),
     ('mutation{patchViewer(input:{newUsername:"renamed-NUM"}){user{id}}}', Action.PATCH_SELF),
+    ('mutation{createSystemApiKey(input:{name:"gql"}){jwt}}', Action.CREATE_SYSTEM_KEY),
+    ('mutation{createUserApiKey(input:{name:"gql"}){jwt}}', Action.CREATE_USER_KEY),
+    ('mutation{deleteSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){apiKeyId}}', Action.REVOKE_SYSTEM_KEY),
+    ("{systemApiKeys{id}}", Action.LIST_SYSTEM_KEYS),
+    ("{userApiKeys{id}}", Action.LIST_ALL_USER_KEYS),
 ]
 
 

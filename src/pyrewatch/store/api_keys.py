@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from pyrewatch.db.models import ApiKey, User
 from pyrewatch.db.session import Session
+from pyrewatch.ids import MAX_ROW_ID
 
 __all__ = [
     "find_api_key",
@@ -28,6 +29,8 @@ async def insert_api_key(session: Session, key: ApiKey) -> ApiKey:
 
 async def find_api_key(session: Session, row_id: int, kind: str) -> ApiKey | None:
     """A live (not revoked) key of ``kind`` by row id."""
+    if not 0 < row_id <= MAX_ROW_ID:
+        return None
     stmt = select(ApiKey).where(ApiKey.id == row_id, ApiKey.kind == kind, ApiKey.revoked_at.is_(None))
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -51,7 +54,7 @@ async def list_user_api_keys_page(session: Session, *, limit: int, cursor: int |
         .limit(limit + 1)
     )
     if cursor is not None:
-        stmt = stmt.where(ApiKey.id <= cursor)
+        stmt = stmt.where(ApiKey.id <= min(cursor, MAX_ROW_ID))
     return [(key, user) for key, user in (await session.execute(stmt)).all()]
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import delete, func, select
 from pyrewatch.db.models import User
 from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
+from pyrewatch.ids import MAX_ROW_ID
 
 __all__ = [
     "count_users_with_role",
@@ -23,10 +24,6 @@ __all__ = [
     "get_user",
     "insert_user",
 ]
-
-
-# Ids are 32-bit integer columns; a larger id names no row (and PostgreSQL would reject it).
-MAX_ROW_ID = 2**31 - 1
 
 
 async def find_user(session: Session, user_id: int) -> User | None:

@@ -251,3 +251,17 @@ def test_keys_survive_secret_rotation_and_admin_secret_removal(make_client: Clie
     response = rotated.get("/v1/user/api_keys", headers=bearer(ADMIN_SECRET))
     assert (response.status_code, response.text) == (401, "Invalid token")
     assert SECRET != OTHER_SECRET
+
+
+def test_out_of_range_key_ids_are_not_found(make_client: ClientFactory) -> None:
+    client = make_client(AUTH_ENV)
+    huge = 2**63 - 1
+    for route, type_name in (("system", "SystemApiKey"), ("user", "UserApiKey")):
+        response = client.delete(
+            f"/v1/{route}/api_keys/{encode_global_id(type_name, huge)}", headers=bearer(ADMIN_SECRET)
+        )
+        assert response.status_code == 404
+    cursor = encode_global_id("UserApiKey", huge)
+    assert client.get(f"/v1/users/api_keys?cursor={cursor}", headers=bearer(ADMIN_SECRET)).json()["data"] == []
+    body = gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=encode_global_id("SystemApiKey", huge))
+    assert gql_error(body) == "System API key not found"
