@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from pyrewatch.auth.principal import Principal, Role, Via
 from pyrewatch.auth.tokens import Keyring, TokenClaims, TokenKind, new_jti
 from pyrewatch.clock import now_utc
-from pyrewatch.db.models import AccessToken, AuthSession
+from pyrewatch.db.models import AccessToken, AuthSession, User
 from pyrewatch.db.session import transaction
 from pyrewatch.http.state import AppState
 from pyrewatch.services import api_keys
@@ -47,11 +47,13 @@ def make_user(client: TestClient, role: str, username: str | None = None, *, res
         async with transaction(state.session_factory) as session:
             user = await users.insert_user(
                 session,
-                username=name,
-                email=f"{name}@example.com",
-                role=role,
-                password_hash=None,
-                reset_password=reset_password,
+                User(
+                    username=name,
+                    email=f"{name}@example.com",
+                    role=role,
+                    password_hash=None,
+                    reset_password=reset_password,
+                ),
             )
             user_id = user.id
         return Identity(user_id=user_id, username=name, session_token=await _session_token(state, user_id))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from pyrewatch.auth.passwords import hash_password
 from pyrewatch.auth.principal import Role
+from pyrewatch.db.models import User
 from pyrewatch.db.session import Session, SessionFactory, transaction
 from pyrewatch.store import locks, users
 
@@ -58,11 +59,13 @@ async def _ensure_system_user(session: Session, created: list[str]) -> int:
     if system is None:
         system = await users.insert_user(
             session,
-            username=SYSTEM_USERNAME,
-            email=SYSTEM_EMAIL,
-            role=Role.SYSTEM,
-            password_hash=None,
-            reset_password=False,
+            User(
+                username=SYSTEM_USERNAME,
+                email=SYSTEM_EMAIL,
+                role=Role.SYSTEM,
+                password_hash=None,
+                reset_password=False,
+            ),
         )
         created.append(SYSTEM_USERNAME)
     return system.id
@@ -73,11 +76,13 @@ async def _ensure_an_admin(session: Session, password: str, created: list[str]) 
         return
     await users.insert_user(
         session,
-        username=DEFAULT_ADMIN_USERNAME,
-        email=DEFAULT_ADMIN_EMAIL,
-        role=Role.ADMIN,
-        password_hash=await asyncio.to_thread(hash_password, password),
-        reset_password=True,
+        User(
+            username=DEFAULT_ADMIN_USERNAME,
+            email=DEFAULT_ADMIN_EMAIL,
+            role=Role.ADMIN,
+            password_hash=await asyncio.to_thread(hash_password, password),
+            reset_password=True,
+        ),
     )
     created.append(DEFAULT_ADMIN_USERNAME)
     logger.warning("Created the default admin %s; its password must be changed at first login", DEFAULT_ADMIN_EMAIL)
@@ -95,7 +100,7 @@ async def _ensure_declared_admin(session: Session, username: str, email: str, cr
         return
     # No usable password: the person sets one through a password reset.
     await users.insert_user(
-        session, username=username, email=email, role=Role.ADMIN, password_hash=None, reset_password=True
+        session, User(username=username, email=email, role=Role.ADMIN, password_hash=None, reset_password=True)
     )
     created.append(username)
     logger.info("PHOENIX_ADMINS: created admin %s (%s)", username, email)

@@ -133,12 +133,14 @@ async def create_user(session: Session, principal: Principal, data: NewUser, *, 
     password_hash = None if password is None else await asyncio.to_thread(hash_password, password)
     user = await store.insert_user(
         session,
-        username=username,
-        email=email,
-        role=data.role,
-        password_hash=password_hash,
-        reset_password=data.auth_method == "LOCAL",
-        auth_method=data.auth_method,
+        User(
+            username=username,
+            email=email,
+            role=data.role,
+            password_hash=password_hash,
+            reset_password=data.auth_method == "LOCAL",
+            auth_method=data.auth_method,
+        ),
     )
     await audit.record(session, principal, "user.create", target_type="USER", target_id=user.id)
     return user

@@ -59,24 +59,9 @@ async def first_user_with_role(session: Session, role: str) -> User | None:
     return result.scalar_one_or_none()
 
 
-async def insert_user(
-    session: Session,
-    *,
-    username: str,
-    email: str,
-    role: str,
-    password_hash: str | None,
-    reset_password: bool,
-    auth_method: str = "LOCAL",
-) -> User:
-    user = User(
-        username=username,
-        email=email.strip().lower(),
-        role=role,
-        auth_method=auth_method,
-        password_hash=password_hash,
-        reset_password=reset_password,
-    )
+async def insert_user(session: Session, user: User) -> User:
+    """Insert ``user`` (emails are stored trimmed and lower-cased) and return it with its id."""
+    user.email = user.email.strip().lower()
     session.add(user)
     await session.flush()
     return user
