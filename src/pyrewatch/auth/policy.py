@@ -128,6 +128,9 @@ def _decide_authenticated(principal: Principal, action: Action, owner_id: int | 
     if action in (Action.ADMIN_WRITE, Action.MANAGE_USERS):
         if principal.is_viewer:
             return Denial.VIEWER
+        # Project administration is open to system keys too ("admin or system users").
+        if action is Action.ADMIN_WRITE and principal.is_system:
+            return None
         return None if principal.is_admin else Denial.NOT_ADMIN
     if action in _ADMIN_ONLY:
         return None if principal.is_admin else Denial.NOT_ADMIN
