@@ -144,3 +144,29 @@ def llm_attributes(prompt: int = 12, completion: int = 8, **extra: Any) -> dict[
         "output": {"value": "world"},
         **extra,
     }
+
+
+async def make_user_key(session: Session, role: str) -> str:
+    """A user of ``role`` with a personal API key; returns the key."""
+    from pyrewatch.auth.api_keys import KeyKind, generate_key
+    from pyrewatch.store.api_keys import insert_api_key
+    from pyrewatch.store.users import insert_user
+
+    name = f"{role.lower()}-{secrets.token_hex(3)}"
+    user = await insert_user(
+        session, username=name, email=f"{name}@example.com", role=role, password_hash=None, reset_password=False
+    )
+    key = generate_key(KeyKind.USER)
+    await insert_api_key(
+        session,
+        key_id=key.key_id,
+        secret_digest=key.secret_digest,
+        kind=KeyKind.USER.value,
+        user_id=user.id,
+        created_by_user_id=user.id,
+        created_via="SESSION",
+        name="test",
+        description=None,
+        expires_at=None,
+    )
+    return key.token

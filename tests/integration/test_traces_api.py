@@ -147,3 +147,18 @@ def test_delete_trace_removes_it_with_its_spans(client: TestClient, database_env
     assert spans == []
     response = client.delete(f"/v1/traces/{traces[0].trace_id}")
     assert (response.status_code, response.text) == (404, f"Trace with ID {traces[0].trace_id} not found")
+
+
+def test_traces_filter_on_latency_and_errors(client: TestClient, database_env: dict[str, str]) -> None:
+    traces = _seed(database_env)
+
+    async def fail(session: Session) -> None:
+        await make_span(session, traces[1], name="broken", status_code="ERROR")
+
+    Database(database_env).run(fail)
+    # Trace i lasts (5 - i) seconds.
+    assert _all_pages(client, min_latency_ms=2000, max_latency_ms=3000) == [traces[3].trace_id, traces[2].trace_id]
+    assert _all_pages(client, error="true") == [traces[1].trace_id]
+    assert traces[1].trace_id not in _all_pages(client, error="false")
+    assert client.get("/v1/projects/app/traces", params={"filter": "span_kind == 'LLM'"}).status_code == 422
+    assert client.get("/v1/projects/app/traces", params={"min_latency_ms": "nan"}).status_code == 422

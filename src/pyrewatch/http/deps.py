@@ -35,4 +35,6 @@ def client_ip(conn: HTTPConnection) -> str | None:
 
 AppStateDep = Annotated[AppState, Depends(get_app_state)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a 2xx means the
+# change is stored (and a failed commit is never answered with success).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]

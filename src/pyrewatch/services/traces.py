@@ -47,6 +47,8 @@ async def list_traces(
     end_time: datetime | None,
     include_spans: bool,
     session_identifiers: list[str],
+    latency_range: tuple[float | None, float | None] = (None, None),
+    error: bool | None = None,
 ) -> TracePage:
     """One page of a project's traces, newest (or slowest) first by default."""
     require(principal, Action.READ)
@@ -63,6 +65,8 @@ async def list_traces(
         after=after,
         by_latency=by_latency,
         descending=descending,
+        latency_range=latency_range,
+        error=error,
     )
     next_key = None
     if len(rows) > limit:

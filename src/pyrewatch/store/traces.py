@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, cast, delete, extract, func, or_, select
+from sqlalchemy import ColumnElement, Float, and_, cast, delete, exists, extract, func, or_, select
 
 from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
@@ -41,7 +41,8 @@ def latency_ms(dialect: str) -> ColumnElement[float]:
     """``end_time - start_time`` in milliseconds, in the dialect's own arithmetic."""
     if dialect == "postgresql":
         return cast(extract("epoch", Trace.end_time - Trace.start_time), Float) * 1000.0
-    return (func.julianday(Trace.end_time) - func.julianday(Trace.start_time)) * 86_400_000.0
+    # julianday counts days in a float (SQLite keeps milliseconds): round away its noise.
+    return func.round((func.julianday(Trace.end_time) - func.julianday(Trace.start_time)) * 86_400_000.0)
 
 
 def _sort_column(by_latency: bool, dialect: str) -> ColumnElement[Any]:
@@ -60,12 +61,25 @@ async def list_traces(
     after: TraceKey | None = None,
     by_latency: bool = False,
     descending: bool = True,
+    latency_range: tuple[float | None, float | None] = (None, None),
+    error: bool | None = None,
 ) -> list[tuple[Trace, float]]:
-    """Up to ``limit + 1`` traces with their latency in ms, from ``after`` (inclusive)."""
+    """Up to ``limit + 1`` traces with their latency in ms, from ``after`` (inclusive).
+
+    ``latency_range`` bounds the latency (inclusive); ``error`` keeps traces with (or without)
+    a span whose status is ERROR.
+    """
     dialect = session.get_bind().dialect.name
     sort = _sort_column(by_latency, dialect)
     latency = latency_ms(dialect)
     stmt = select(Trace, latency).where(Trace.project_id == project_id)
+    if latency_range[0] is not None:
+        stmt = stmt.where(latency >= latency_range[0])
+    if latency_range[1] is not None:
+        stmt = stmt.where(latency <= latency_range[1])
+    if error is not None:
+        failed = exists().where(Span.trace_rowid == Trace.id, Span.status_code == "ERROR")
+        stmt = stmt.where(failed if error else ~failed)
     if start_time is not None:
         stmt = stmt.where(Trace.start_time >= start_time)
     if end_time is not None:

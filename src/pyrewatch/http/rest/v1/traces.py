@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
+from pyrewatch.errors import InvalidInput
 from pyrewatch.http.deps import PrincipalDep, SessionDep
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_trace_cursor, encode_trace_cursor
@@ -34,7 +35,13 @@ async def list_traces(
     cursor: str | None = None,
     include_spans: bool = False,
     session_identifier: Annotated[list[str] | None, Query()] = None,
+    error: bool | None = None,
+    min_latency_ms: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+    max_latency_ms: Annotated[float | None, Query(ge=0, allow_inf_nan=False)] = None,
+    filter: str | None = None,
 ) -> Response:
+    if filter:
+        raise InvalidInput("Invalid filter: trace filter expressions are not supported")
     by_latency = sort == "latency_ms"
     after = decode_trace_cursor(cursor, by_latency=by_latency) if cursor else None
     page = await service.list_traces(
@@ -49,6 +56,8 @@ async def list_traces(
         end_time=utc_bound(end_time, "end_time"),
         include_spans=include_spans,
         session_identifiers=session_identifier or [],
+        latency_range=(min_latency_ms, max_latency_ms),
+        error=error,
     )
     next_cursor = None if page.next_key is None else encode_trace_cursor(page.next_key)
     return json_response({"data": [trace_json(view) for view in page.traces], "next_cursor": next_cursor})
