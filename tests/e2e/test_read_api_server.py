@@ -158,3 +158,21 @@ def test_an_acknowledged_write_is_visible_to_the_next_request(served: Served) ->
             assert reader.get(f"/v1/projects/{prefix}-{i}").status_code == 200
             assert writer.delete(f"/v1/projects/{prefix}-{i}").status_code == 204
             assert reader.get(f"/v1/projects/{prefix}-{i}").status_code == 404
+
+
+def test_non_admins_delete_only_their_own_annotations(served: Served) -> None:
+    name = f"own-{secrets.token_hex(3)}"
+    _, (root, llm) = _seed_trace(served.db, name)
+    member = {"Authorization": f"Bearer {served.keys['MEMBER']}"}
+    system = {"Authorization": f"Bearer {served.system_key}"}
+    for headers, label in ((member, "mine"), (system, "theirs")):
+        body = {"data": [{"span_id": llm.span_id, "name": label, "annotator_kind": "HUMAN", "result": {"label": "x"}}]}
+        assert httpx.post(f"{served.url}/v1/span_annotations?sync=true", json=body, headers=headers).status_code == 200
+    url = f"{served.url}/v1/projects/{name}/span_annotations"
+    viewer = {"Authorization": f"Bearer {served.keys['VIEWER']}"}
+    assert httpx.delete(url, params={"delete_all": "true"}, headers=viewer).status_code == 403
+    assert httpx.delete(url, params={"delete_all": "true"}, headers=member).status_code == 204
+    left = httpx.get(url, params={"span_ids": llm.span_id}, headers=member).json()["data"]
+    assert [a["name"] for a in left] == ["theirs"]
+    assert httpx.delete(url, params={"delete_all": "true"}, headers=system).status_code == 204
+    assert httpx.get(url, params={"span_ids": llm.span_id}, headers=member).json()["data"] == []

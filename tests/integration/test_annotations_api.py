@@ -197,3 +197,38 @@ def test_annotation_listing_refuses_bad_requests(client: TestClient, database_en
     assert response.status_code == 422
     assert client.get("/v1/projects/app/span_annotations", params={"span_ids": "x", "limit": 10_001}).status_code == 422
     assert client.get("/v1/projects/ghost/span_annotations", params={"span_ids": "x"}).status_code == 404
+
+
+def test_deleting_annotations_needs_a_window_or_delete_all(client: TestClient, database_env: dict[str, str]) -> None:
+    first, second, other = _seed(database_env)
+
+    async def seed(session: Session) -> None:
+        for span in (first, second):
+            await make_annotation(session, span, name="keep", identifier="a")
+            await make_annotation(session, span, name="drop", annotator_kind="LLM")
+        await make_annotation(session, other, name="drop")
+
+    Database(database_env).run(seed)
+    url = "/v1/projects/app/span_annotations"
+    response = client.delete(url, params={"name": "drop"})
+    assert (response.status_code, response.text) == (422, "Supply both start_time and end_time, or set delete_all=true")
+    window = {"start_time": "2030-01-01T00:00:00", "end_time": "2020-01-01T00:00:00"}
+    assert client.delete(url, params=window).status_code == 422
+    assert client.delete(url, params={"name": ""}).status_code == 422
+    # A window that holds nothing deletes nothing and still answers 204.
+    empty = {"start_time": "2000-01-01T00:00:00", "end_time": "2000-01-02T00:00:00"}
+    assert client.delete(url, params=empty).status_code == 204
+    assert len(_list(client, span_ids=[first.span_id, second.span_id])["data"]) == 4
+    response = client.delete(url, params={"delete_all": "true", "name": "drop", "annotator_kind": "LLM"})
+    assert (response.status_code, response.content) == (204, b"")
+    assert {a["name"] for a in _list(client, span_ids=[first.span_id, second.span_id])["data"]} == {"keep"}
+    # Another project's annotations are untouched.
+    assert [
+        a["name"]
+        for a in client.get("/v1/projects/other/span_annotations", params={"span_ids": other.span_id}).json()["data"]
+    ] == ["drop"]
+    assert (
+        client.delete(url, params={"start_time": "2000-01-01T00:00:00", "end_time": "2100-01-01T00:00:00"}).status_code
+        == 204
+    )
+    assert _list(client, span_ids=[first.span_id, second.span_id])["data"] == []

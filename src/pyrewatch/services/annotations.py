@@ -6,9 +6,10 @@ import math
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.policy import Action, decide, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import SpanAnnotation
 from pyrewatch.db.session import Session
@@ -16,13 +17,14 @@ from pyrewatch.errors import BadRequest, InvalidInput, NotFound
 from pyrewatch.services.projects import resolve_project, validate_text
 from pyrewatch.store import annotations as store
 from pyrewatch.store import spans as span_store
-from pyrewatch.store.annotations import AnnotationValues
+from pyrewatch.store.annotations import AnnotationDeletion, AnnotationValues
 
 __all__ = [
     "NOTE_NAME",
     "AnnotationInput",
     "add_span_note",
     "annotate_spans",
+    "delete_span_annotations",
     "list_span_annotations",
 ]
 
@@ -190,3 +192,45 @@ async def list_span_annotations(
     )
     next_cursor = rows[limit][0].id if len(rows) > limit else None
     return rows[:limit], next_cursor
+
+
+async def delete_span_annotations(
+    session: Session,
+    principal: Principal,
+    project_identifier: str,
+    *,
+    name: str | None,
+    identifier: str | None,
+    annotator_kind: str | None,
+    start_time: datetime | None,
+    end_time: datetime | None,
+    delete_all: bool,
+) -> int:
+    """Hard-delete a project's span annotations matching the filters.
+
+    The request must be bounded by a ``[start_time, end_time)`` window on creation time or say
+    ``delete_all``. Callers without project-administration rights delete only their own rows.
+
+    Raises:
+        InvalidInput: no window and no ``delete_all``, or an empty window.
+    """
+    require(principal, Action.WRITE)
+    if not delete_all and (start_time is None or end_time is None):
+        raise InvalidInput("Supply both start_time and end_time, or set delete_all=true")
+    if start_time is not None and end_time is not None and start_time >= end_time:
+        raise InvalidInput("start_time must be earlier than end_time")
+    for value in (name, identifier):
+        if value is not None:
+            validate_text(value, "Filter value", MAX_NAME_LENGTH)
+    project = await resolve_project(session, project_identifier)
+    owner = None if decide(principal, Action.ADMIN_WRITE) is None else principal.user_id
+    deletion = AnnotationDeletion(
+        project_id=project.id,
+        name=name,
+        identifier=identifier,
+        annotator_kind=annotator_kind,
+        start_time=start_time,
+        end_time=end_time,
+        user_id=owner,
+    )
+    return await store.delete_span_annotations(session, deletion)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from pyrewatch.clock import now_utc
 from pyrewatch.db.models import Span, SpanAnnotation
 from pyrewatch.db.session import Session
 
-__all__ = ["AnnotationValues", "list_span_annotations", "upsert_span_annotation"]
+__all__ = [
+    "AnnotationDeletion",
+    "AnnotationValues",
+    "delete_span_annotations",
+    "list_span_annotations",
+    "upsert_span_annotation",
+]
 
 
 @dataclass(frozen=True)
@@ -90,3 +97,35 @@ async def list_span_annotations(
     if cursor is not None:
         stmt = stmt.where(SpanAnnotation.id <= cursor)
     return [(annotation, span_id) for annotation, span_id in (await session.execute(stmt)).all()]
+
+
+@dataclass(frozen=True)
+class AnnotationDeletion:
+    project_id: int
+    name: str | None = None
+    identifier: str | None = None
+    annotator_kind: str | None = None
+    start_time: datetime | None = None  # inclusive, on created_at
+    end_time: datetime | None = None  # exclusive, on created_at
+    user_id: int | None = None  # only rows of this user when set
+
+
+async def delete_span_annotations(session: Session, d: AnnotationDeletion) -> int:
+    """Delete a project's span annotations matching every given filter; return how many."""
+    stmt = delete(SpanAnnotation).where(
+        SpanAnnotation.span_rowid.in_(select(Span.id).where(Span.project_id == d.project_id))
+    )
+    if d.name is not None:
+        stmt = stmt.where(SpanAnnotation.name == d.name)
+    if d.identifier is not None:
+        stmt = stmt.where(SpanAnnotation.identifier == d.identifier)
+    if d.annotator_kind is not None:
+        stmt = stmt.where(SpanAnnotation.annotator_kind == d.annotator_kind)
+    if d.start_time is not None:
+        stmt = stmt.where(SpanAnnotation.created_at >= d.start_time)
+    if d.end_time is not None:
+        stmt = stmt.where(SpanAnnotation.created_at < d.end_time)
+    if d.user_id is not None:
+        stmt = stmt.where(SpanAnnotation.user_id == d.user_id)
+    result = await session.execute(stmt)
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 
@@ -17,6 +18,7 @@ from pyrewatch.http.rest.v1.schemas.annotations import (
     SpanAnnotationsResponseBody,
     span_annotation_json,
 )
+from pyrewatch.http.rest.v1.schemas.common import utc_bound
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services import annotations as service
 from pyrewatch.services.annotations import AnnotationInput
@@ -87,3 +89,33 @@ async def list_span_annotations(
     next_cursor = None if next_id is None else encode_id_cursor("SpanAnnotation", next_id)
     data = [span_annotation_json(row, span_id) for row, span_id in rows]
     return json_response({"data": data, "next_cursor": next_cursor})
+
+
+@router.delete(
+    "/projects/{project_identifier}/span_annotations",
+    status_code=204,
+    summary="Delete span annotations in a project",
+)
+async def delete_span_annotations(
+    session: SessionDep,
+    principal: PrincipalDep,
+    project_identifier: str,
+    name: Annotated[str | None, Query(min_length=1)] = None,
+    identifier: Annotated[str | None, Query(min_length=1)] = None,
+    annotator_kind: Literal["LLM", "CODE", "HUMAN"] | None = None,
+    start_time: datetime | None = None,
+    end_time: datetime | None = None,
+    delete_all: bool = False,
+) -> Response:
+    await service.delete_span_annotations(
+        session,
+        principal,
+        project_identifier,
+        name=name,
+        identifier=identifier,
+        annotator_kind=annotator_kind,
+        start_time=utc_bound(start_time, "start_time"),
+        end_time=utc_bound(end_time, "end_time"),
+        delete_all=delete_all,
+    )
+    return Response(status_code=204)
