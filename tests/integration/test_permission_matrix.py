@@ -101,6 +101,21 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("POST", "/v1/user/api_keys"): Action.CREATE_USER_KEY,
     ("DELETE", "/v1/user/api_keys/{api_key_id}"): Action.REVOKE_USER_KEY,
     ("GET", "/v1/users/api_keys"): Action.LIST_ALL_USER_KEYS,
+    ("GET", "/v1/projects"): Action.READ,
+    ("POST", "/v1/projects"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}"): Action.READ,
+    ("PUT", "/v1/projects/{project_identifier}"): Action.ADMIN_WRITE,
+    ("DELETE", "/v1/projects/{project_identifier}"): Action.ADMIN_WRITE,
+    ("GET", "/v1/projects/{project_identifier}/spans"): Action.READ,
+    # A query with a body: reading, so viewers may use it (get_spans_dataframe).
+    ("POST", "/v1/spans"): Action.READ,
+    ("DELETE", "/v1/spans/{span_identifier}"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/traces"): Action.READ,
+    ("DELETE", "/v1/traces/{trace_identifier}"): Action.WRITE,
+    ("POST", "/v1/span_annotations"): Action.WRITE,
+    ("POST", "/v1/span_notes"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/span_annotations"): Action.READ,
+    ("DELETE", "/v1/projects/{project_identifier}/span_annotations"): Action.WRITE,
 }
 
 
@@ -123,6 +138,10 @@ def _probe(method: str, path: str) -> Probe:
         return Probe("/v1/users/VXNlcjo5OTk5OTk=")  # User:999999, absent: 404 when allowed
     if (method, path) == ("POST", "/graphql"):
         return Probe(path, {"query": "{__typename}"})
+    if (method, path) == ("POST", "/v1/projects"):
+        return Probe(path, {"name": f"probe-{next(_counter)}"})
+    if (method, path) == ("PUT", "/v1/projects/{project_identifier}"):
+        return Probe("/v1/projects/absent", {"description": "x"})
     if method == "POST" and path.endswith("/api_keys"):
         return Probe(path, {"data": {"name": "probe"}})
     if (method, path) == ("DELETE", "/v1/system/api_keys/{api_key_id}"):

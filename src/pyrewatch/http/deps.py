@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
+from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.session import Session, transaction
 from pyrewatch.http.middleware import principal_of
@@ -35,4 +36,16 @@ def client_ip(conn: HTTPConnection) -> str | None:
 
 AppStateDep = Annotated[AppState, Depends(get_app_state)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a 2xx means the
+# change is stored (and a failed commit is never answered with success).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+
+
+def guard(action: Action) -> Any:
+    """A route dependency that asks the policy before the request body is even parsed, so a
+    refused caller gets its 401/403 rather than a validation error."""
+
+    def check(principal: PrincipalDep) -> None:
+        require(principal, action)
+
+    return Depends(check)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 
 from fastapi import FastAPI
-from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -26,6 +26,7 @@ from pyrewatch.errors import (
     PyrewatchError,
     Unauthenticated,
 )
+from pyrewatch.http.json_response import dumps
 from pyrewatch.http.origin import www_authenticate
 from pyrewatch.http.state import AppState
 
@@ -80,7 +81,11 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
 
 async def _validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return await request_validation_exception_handler(request, exc)
+    # FastAPI's JSON body, serialized so that an echoed NaN or Infinity input becomes null
+    # instead of failing the response.
+    return Response(
+        dumps({"detail": jsonable_encoder(exc.errors())}).encode(), status_code=422, media_type="application/json"
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -2,6 +2,122 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Literal
 
-router = APIRouter(prefix="/v1")
+from fastapi import APIRouter, Header, Query, Response
+
+from pyrewatch.auth.policy import Action
+from pyrewatch.errors import InvalidInput, NotFound
+from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
+from pyrewatch.http.json_response import json_response
+from pyrewatch.http.pagination import decode_span_cursor, encode_span_cursor
+from pyrewatch.http.rest.v1.schemas.common import utc_bound
+from pyrewatch.http.rest.v1.schemas.spans import QuerySpansRequestBody, SpansResponseBody, span_json
+from pyrewatch.http.span_table import multipart_tables, span_table_json
+from pyrewatch.services import spans as service
+from pyrewatch.services.projects import DEFAULT_PROJECT_NAME
+from pyrewatch.services.spans import SpanQuery
+
+router = APIRouter(prefix="/v1", tags=["spans"])
+
+# The dataframe query holds its table in memory: larger limits are refused rather than truncated.
+MAX_TABLE_ROWS = 100_000
+
+ListParam = Annotated[list[str] | None, Query()]
+
+
+@router.get(
+    "/projects/{project_identifier}/spans",
+    dependencies=[guard(Action.READ)],
+    response_model=SpansResponseBody,
+    summary="List spans with simple filters (no DSL)",
+)
+async def list_spans(
+    session: SessionDep,
+    principal: PrincipalDep,
+    project_identifier: str,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(gt=0, le=1000)] = 100,
+    sort: Literal["start_time", "id"] = "start_time",
+    order: Literal["asc", "desc"] = "desc",
+    start_time: datetime | None = None,
+    end_time: datetime | None = None,
+    trace_id: ListParam = None,
+    span_id: ListParam = None,
+    parent_id: str | None = None,
+    name: ListParam = None,
+    span_kind: ListParam = None,
+    status_code: ListParam = None,
+    attribute: ListParam = None,
+) -> Response:
+    by_start_time = sort == "start_time"
+    after = decode_span_cursor(cursor, by_start_time=by_start_time) if cursor else None
+    query = SpanQuery(
+        start_time=utc_bound(start_time, "start_time"),
+        end_time=utc_bound(end_time, "end_time"),
+        trace_ids=trace_id or (),
+        span_ids=span_id or (),
+        names=name or (),
+        span_kinds=span_kind or (),
+        status_codes=status_code or (),
+        parent_id=parent_id,
+        attributes=attribute or (),
+    )
+    rows, next_key = await service.list_spans(
+        session,
+        principal,
+        project_identifier,
+        query,
+        limit=limit,
+        after=after,
+        by_start_time=by_start_time,
+        descending=order == "desc",
+    )
+    next_cursor = None if next_key is None else encode_span_cursor(next_key)
+    return json_response({"data": [span_json(span, trace_id) for span, trace_id in rows], "next_cursor": next_cursor})
+
+
+@router.post("/spans", dependencies=[guard(Action.READ)], include_in_schema=False)
+async def query_spans(
+    session: SessionDep,
+    principal: PrincipalDep,
+    body: QuerySpansRequestBody,
+    project_name: Annotated[str | None, Query()] = None,
+    project_name_dashed: Annotated[str | None, Query(alias="project-name")] = None,
+    project_name_header: Annotated[str | None, Header(alias="project-name")] = None,
+) -> Response:
+    """The span table behind ``Client().spans.get_spans_dataframe()``: newest spans first."""
+    if not body.queries:
+        raise NotFound("No queries given")
+    if body.limit > MAX_TABLE_ROWS:
+        raise InvalidInput(f"Invalid query: limit must be at most {MAX_TABLE_ROWS}")
+    for query in body.queries:
+        used = [key for key, value in query.model_dump().items() if value]
+        if used:
+            raise InvalidInput(f"Invalid query: {', '.join(used)} is not supported; send an empty query")
+    name = project_name or project_name_dashed or project_name_header or body.project_name or DEFAULT_PROJECT_NAME
+    rows = await service.span_table(
+        session,
+        principal,
+        name,
+        start_time=utc_bound(body.start_time, "start_time"),
+        end_time=utc_bound(body.end_time or body.stop_time, "end_time"),
+        limit=body.limit,
+        root_spans_only=bool(body.root_spans_only),
+        orphans_as_roots=body.orphan_span_as_root_span,
+    )
+    table = span_table_json(rows)
+    content, media_type = multipart_tables([table] * len(body.queries))
+    return Response(content, media_type=media_type)
+
+
+@router.delete(
+    "/spans/{span_identifier}",
+    dependencies=[guard(Action.WRITE)],
+    status_code=204,
+    summary="Delete a span by span_identifier",
+)
+async def delete_span(session: SessionDep, principal: PrincipalDep, span_identifier: str) -> Response:
+    await service.delete_span(session, principal, span_identifier)
+    return Response(status_code=204)

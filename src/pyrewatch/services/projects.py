@@ -1,0 +1,118 @@
+"""Projects: list, look up by GlobalID or name, create, describe, delete."""
+
+from __future__ import annotations
+
+from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.principal import Principal
+from pyrewatch.db.models import Project
+from pyrewatch.db.session import Session
+from pyrewatch.errors import Forbidden, InvalidInput, NotFound
+from pyrewatch.ids import parse_typed_global_id
+from pyrewatch.store import projects as store
+
+__all__ = [
+    "DEFAULT_PROJECT_NAME",
+    "MAX_ROW_ID",
+    "create_project",
+    "delete_project",
+    "get_project",
+    "list_projects",
+    "resolve_project",
+    "update_project",
+    "validate_text",
+]
+
+DEFAULT_PROJECT_NAME = "default"
+MAX_NAME_LENGTH = 255
+MAX_DESCRIPTION_LENGTH = 10_000
+# Row ids are 32-bit integers in PostgreSQL: a larger id names nothing.
+MAX_ROW_ID = 2**31 - 1
+_FORBIDDEN_NAME_CHARACTERS = ("/", "?", "#")
+
+
+def validate_text(value: str, what: str, max_length: int) -> str:
+    """Refuse text no database column can hold: over-long, or with a NUL character."""
+    if len(value) > max_length:
+        raise InvalidInput(f"{what} must be at most {max_length} characters")
+    if "\x00" in value:
+        raise InvalidInput(f"{what} must not contain NUL characters")
+    return value
+
+
+async def resolve_project(session: Session, identifier: str) -> Project:
+    """The project named by a Project GlobalID or, failing that, by name.
+
+    Raises:
+        NotFound: with Phoenix's text for an id or a name.
+    """
+    row_id = parse_typed_global_id(identifier, "Project")
+    if row_id is not None:
+        project = await store.find_project(session, row_id) if row_id <= MAX_ROW_ID else None
+        if project is None:
+            raise NotFound(f"Project with ID {identifier} not found")
+        return project
+    project = None
+    if "\x00" not in identifier and len(identifier) <= MAX_NAME_LENGTH:
+        project = await store.find_project_by_name(session, identifier)
+    if project is None:
+        raise NotFound(f"Project with name {identifier} not found")
+    return project
+
+
+async def list_projects(
+    session: Session, principal: Principal, *, limit: int, cursor: int | None, name_contains: str | None
+) -> tuple[list[Project], int | None]:
+    """One page of projects, newest first, and the id that starts the next page."""
+    require(principal, Action.READ)
+    if name_contains is not None and "\x00" in name_contains:
+        return [], None
+    rows = await store.list_projects_page(session, limit=limit, cursor=cursor, name_contains=name_contains)
+    next_cursor = rows[limit].id if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+async def get_project(session: Session, principal: Principal, identifier: str) -> Project:
+    require(principal, Action.READ)
+    return await resolve_project(session, identifier)
+
+
+async def create_project(session: Session, principal: Principal, *, name: str, description: str | None) -> Project:
+    """Create a project.
+
+    Raises:
+        InvalidInput: an empty or over-long name, or one that could not be used in a URL path.
+        Conflict: the name is taken.
+    """
+    require(principal, Action.WRITE)
+    if not name.strip():
+        raise InvalidInput("Project name cannot be empty")
+    validate_text(name, "Project name", MAX_NAME_LENGTH)
+    if any(c in name for c in _FORBIDDEN_NAME_CHARACTERS):
+        raise InvalidInput("Project name cannot contain '/', '?' or '#'")
+    if parse_typed_global_id(name, "Project") is not None:
+        raise InvalidInput("Project name cannot be a project GlobalID")
+    if description is not None:
+        validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
+    return await store.insert_project(session, name=name, description=description)
+
+
+async def update_project(
+    session: Session, principal: Principal, identifier: str, *, description: str | None
+) -> Project:
+    """Change a project's description (its name is fixed). Admins and system principals only."""
+    require(principal, Action.ADMIN_WRITE)
+    if description is not None:
+        validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
+    project = await resolve_project(session, identifier)
+    project.description = description
+    await session.flush()
+    return project
+
+
+async def delete_project(session: Session, principal: Principal, identifier: str) -> None:
+    """Delete a project with all its traces, spans and annotations. Never the default project."""
+    require(principal, Action.ADMIN_WRITE)
+    project = await resolve_project(session, identifier)
+    if project.name == DEFAULT_PROJECT_NAME:
+        raise Forbidden("The default project cannot be deleted")
+    await store.delete_project(session, project.id)

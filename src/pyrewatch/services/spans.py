@@ -1,0 +1,175 @@
+"""Spans: filtered, paginated listing; the span table behind the dataframe query; delete."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.principal import Principal
+from pyrewatch.db.session import Session
+from pyrewatch.errors import InvalidInput, NotFound
+from pyrewatch.ids import parse_typed_global_id
+from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
+from pyrewatch.store import projects as project_store
+from pyrewatch.store import spans as store
+from pyrewatch.store.spans import SpanFilter, SpanKey, SpanRow
+
+__all__ = [
+    "SPAN_KINDS",
+    "STATUS_CODES",
+    "SpanQuery",
+    "delete_span",
+    "list_spans",
+    "span_table",
+]
+
+SPAN_KINDS = frozenset(
+    {"TOOL", "CHAIN", "LLM", "PROMPT", "RETRIEVER", "EMBEDDING", "AGENT", "RERANKER", "EVALUATOR", "GUARDRAIL"}
+    | {"DECISION", "UNKNOWN"}
+)
+STATUS_CODES = frozenset({"OK", "ERROR", "UNSET"})
+MAX_FILTER_VALUES = 1000
+
+
+@dataclass(frozen=True)
+class SpanQuery:
+    """What a caller may filter spans on, as received (validated by ``list_spans``)."""
+
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    trace_ids: Sequence[str] = ()
+    span_ids: Sequence[str] = ()
+    names: Sequence[str] = ()
+    span_kinds: Sequence[str] = ()
+    status_codes: Sequence[str] = ()
+    parent_id: str | None = None
+    attributes: Sequence[str] = ()  # "dotted.key:value", the value read as JSON when it parses
+
+
+def _check_values(name: str, values: Sequence[str]) -> None:
+    if len(values) > MAX_FILTER_VALUES:
+        raise InvalidInput(f"At most {MAX_FILTER_VALUES} {name} values may be given")
+    if any("\x00" in v for v in values):
+        raise InvalidInput(f"Invalid {name} values: NUL characters are not allowed")
+
+
+def _parse_attribute(raw: str) -> tuple[tuple[str, ...], Any]:
+    key, sep, text = raw.partition(":")
+    path = tuple(key.split("."))
+    if not sep or not key or any(not part or '"' in part or "\\" in part for part in path):
+        raise InvalidInput(f"Invalid attribute filter: {raw!r} (expected key:value)")
+    try:
+        value: Any = json.loads(text)
+    except ValueError:
+        value = text
+    if isinstance(value, float) and value != value:  # NaN never equals anything
+        raise InvalidInput(f"Invalid attribute filter: {raw!r}")
+    if isinstance(value, dict | list):
+        raise InvalidInput(f"Invalid attribute filter: {raw!r} (only scalar values can be matched)")
+    return path, value
+
+
+def _span_filter(project_id: int, q: SpanQuery) -> SpanFilter:
+    for name, values in (
+        ("trace_id", q.trace_ids),
+        ("span_id", q.span_ids),
+        ("name", q.names),
+        ("span_kind", q.span_kinds),
+        ("status_code", q.status_codes),
+        ("attribute", q.attributes),
+    ):
+        _check_values(name, values)
+    kinds = [k.upper() for k in q.span_kinds]
+    bad_kinds = [k for k in q.span_kinds if k.upper() not in SPAN_KINDS]
+    if bad_kinds:
+        raise InvalidInput(f"Invalid span_kind values: {bad_kinds}")
+    codes = [c.upper() for c in q.status_codes]
+    bad_codes = [c for c in q.status_codes if c.upper() not in STATUS_CODES]
+    if bad_codes:
+        raise InvalidInput(f"Invalid status_code values: {bad_codes}")
+    if q.parent_id is not None:
+        _check_values("parent_id", [q.parent_id])
+    roots_only = q.parent_id is not None and q.parent_id.lower() == "null"
+    return SpanFilter(
+        project_id=project_id,
+        start_time=q.start_time,
+        end_time=q.end_time,
+        trace_ids=list(q.trace_ids),
+        span_ids=list(q.span_ids),
+        names=list(q.names),
+        span_kinds=kinds,
+        status_codes=codes,
+        parent_id=None if roots_only else q.parent_id,
+        roots_only=roots_only,
+        attributes=[_parse_attribute(a) for a in q.attributes],
+    )
+
+
+async def list_spans(
+    session: Session,
+    principal: Principal,
+    project_identifier: str,
+    query: SpanQuery,
+    *,
+    limit: int,
+    after: SpanKey | None,
+    by_start_time: bool = True,
+    descending: bool = True,
+) -> tuple[list[SpanRow], SpanKey | None]:
+    """One page of a project's spans and the key that starts the next page."""
+    require(principal, Action.READ)
+    project = await resolve_project(session, project_identifier)
+    span_filter = _span_filter(project.id, query)
+    rows = await store.list_spans(
+        session, span_filter, limit=limit, after=after, by_start_time=by_start_time, descending=descending
+    )
+    next_key = None
+    if len(rows) > limit:
+        extra = rows[limit][0]
+        next_key = SpanKey(start_time=extra.start_time if by_start_time else None, id=extra.id)
+    return rows[:limit], next_key
+
+
+async def span_table(
+    session: Session,
+    principal: Principal,
+    project_name: str,
+    *,
+    start_time: datetime | None,
+    end_time: datetime | None,
+    limit: int,
+    root_spans_only: bool,
+    orphans_as_roots: bool,
+) -> list[SpanRow]:
+    """The newest ``limit`` spans of a project for the dataframe query; none for an unknown project."""
+    require(principal, Action.READ)
+    project = None
+    if "\x00" not in project_name:
+        project = await project_store.find_project_by_name(session, project_name)
+    if project is None:
+        return []
+    span_filter = SpanFilter(project_id=project.id, start_time=start_time, end_time=end_time)
+    span_filter = replace(span_filter, roots_only=root_spans_only, orphans_as_roots=orphans_as_roots)
+    rows = await store.list_spans(session, span_filter, limit=limit)
+    return rows[:limit]
+
+
+async def delete_span(session: Session, principal: Principal, identifier: str) -> None:
+    """Delete a span named by its Span GlobalID or its OTel span id.
+
+    Raises:
+        NotFound: no such span.
+    """
+    require(principal, Action.WRITE)
+    row_id = parse_typed_global_id(identifier, "Span")
+    if row_id is not None:
+        span = await store.find_span(session, row_id) if row_id <= MAX_ROW_ID else None
+    else:
+        span = await store.find_span_by_span_id(session, identifier) if "\x00" not in identifier else None
+    if span is None:
+        raise NotFound(f"Span with ID {identifier} not found")
+    await store.delete_span(session, span.id)
