@@ -16,10 +16,12 @@ from pyrewatch.db.session import make_session_factory
 from pyrewatch.http import auth_routes, discovery, health, otlp
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
+from pyrewatch.http.grpc import grpc_server
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
 from pyrewatch.http.state import AppState
+from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
 from pyrewatch.services.provisioning import provision
 from pyrewatch.settings import Settings
@@ -62,6 +64,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             system_user_id=provisioned.system_user_id,
         )
         app.state.pyrewatch = state
+        # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
+        writer = IngestWriter(factory, max_queued_spans=settings.max_spans_queue_size)
+        state.extras[otlp.WRITER_KEY] = await stack.enter_async_context(writer)
+        await stack.enter_async_context(grpc_server(state))
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 

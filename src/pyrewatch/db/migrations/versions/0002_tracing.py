@@ -120,7 +120,11 @@ def upgrade() -> None:
         batch_op.create_index("ix_span_annotations_span_rowid", ["span_rowid"], unique=False)
     # The default project exists from the start (id 1, like Phoenix's) and cannot be deleted.
     projects = sa.table(
-        "projects", sa.column("name"), sa.column("description"), sa.column("created_at", UtcDateTime()), sa.column("updated_at", UtcDateTime())
+        "projects",
+        sa.column("name"),
+        sa.column("description"),
+        sa.column("created_at", UtcDateTime()),
+        sa.column("updated_at", UtcDateTime()),
     )
     now = datetime.now(UTC)
     op.bulk_insert(
