@@ -136,7 +136,7 @@ async def _existing_span_ids(session: Session, span_ids: Sequence[str]) -> set[s
 async def _project_ids(session: Session, names: set[str]) -> dict[str, int]:
     """Ids of the named projects, creating the missing ones."""
     stmt = select(Project.name, Project.id).where(Project.name.in_(sorted(names)))
-    ids = {name: pid for name, pid in (await session.execute(stmt)).tuples()}
+    ids = {name: pid for name, pid in (await session.execute(stmt)).all()}
     missing = sorted(names - ids.keys())
     if missing:
         insert = _insert(session)
@@ -144,7 +144,7 @@ async def _project_ids(session: Session, names: set[str]) -> dict[str, int]:
             insert(Project).on_conflict_do_nothing(index_elements=["name"]),
             [{"name": name, "description": None} for name in missing],
         )
-        ids.update({name: pid for name, pid in (await session.execute(stmt)).tuples()})
+        ids.update({name: pid for name, pid in (await session.execute(stmt)).all()})
     return ids
 
 
@@ -177,7 +177,7 @@ async def _upsert_traces(
                 ),
             },
         ).returning(table.c.trace_id, table.c.id, table.c.project_id)
-        for trace_id, row_id, project_id in (await session.execute(stmt)).tuples():
+        for trace_id, row_id, project_id in (await session.execute(stmt)).all():
             result[trace_id] = (row_id, project_id)
     return result
 
@@ -203,7 +203,7 @@ async def _stored_children_counts(session: Session, parent_ids: Sequence[str]) -
             .where(Span.parent_id.in_(chunk))
             .group_by(Span.parent_id)
         )
-        for parent_id, errors, prompt, completion in (await session.execute(stmt)).tuples():
+        for parent_id, errors, prompt, completion in (await session.execute(stmt)).all():
             if parent_id is not None:
                 totals[parent_id] = _Counts(int(errors or 0), int(prompt or 0), int(completion or 0))
     return totals
@@ -330,5 +330,5 @@ async def _parents_of(session: Session, span_ids: Sequence[str]) -> dict[str, st
     parents: dict[str, str | None] = {}
     for chunk in _chunks(span_ids):
         rows = await session.execute(select(Span.span_id, Span.parent_id).where(Span.span_id.in_(chunk)))
-        parents.update({span_id: parent_id for span_id, parent_id in rows.tuples()})
+        parents.update({span_id: parent_id for span_id, parent_id in rows.all()})
     return parents
