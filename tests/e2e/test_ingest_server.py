@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
@@ -14,6 +16,7 @@ from phoenix.otel import register
 
 from tests.support.constants import AUTH_ENV
 from tests.support.identity import mint_system_key
+from tests.support.locks import write_lock_held
 from tests.support.otlp import many_spans, protobuf_body, span_id_hex, stored_spans
 from tests.support.server import ServerProcess
 
@@ -91,4 +94,25 @@ def test_acknowledged_spans_survive_kill_9(start_server: StartServer, database_e
     server.process.wait()
     server.process = None
     server.start()
+    assert set(stored_spans(database_env)) == {span_id_hex(s) for s in spans}
+
+
+def test_shutdown_finishes_exports_already_received(start_server: StartServer, database_env: dict[str, str]) -> None:
+    server = start_server(AUTH_ENV)
+    spans = many_spans(20, "draining")
+    with httpx.Client(base_url=server.url, timeout=30) as http:
+        key = mint_system_key(http)
+        headers = {"content-type": "application/x-protobuf", "authorization": f"Bearer {key}"}
+        with ThreadPoolExecutor(1) as pool:
+            with write_lock_held(database_env):
+                pending = pool.submit(http.post, "/v1/traces", content=protobuf_body(spans), headers=headers)
+                time.sleep(0.5)  # the export is waiting on the lock inside the server
+                assert server.process is not None
+                server.process.send_signal(signal.SIGTERM)
+                time.sleep(0.3)
+            response = pending.result()
+    assert response.status_code == 200
+    # uvicorn re-raises SIGTERM after its graceful shutdown.
+    assert server.process.wait(15) in (0, -signal.SIGTERM)
+    server.process = None
     assert set(stored_spans(database_env)) == {span_id_hex(s) for s in spans}

@@ -116,6 +116,9 @@ class IngestWriter:
             batch = self._take_batch()
             try:
                 await self._write(batch)
+            except Exception as exc:  # noqa: BLE001 - the loop must survive to serve later exports
+                for job in batch:
+                    _fail(job, exc)
             finally:
                 self._pending_spans -= sum(len(job.spans) for job in batch)
 
