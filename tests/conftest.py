@@ -43,7 +43,8 @@ def dialect(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def database_env(dialect: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[dict[str, str]]:
     """Environment variables that point a server at an empty database of the current dialect."""
-    env = {"PHOENIX_WORKING_DIR": str(tmp_path / "work")}
+    # gRPC port 0: every in-process app binds its own free port (real servers get a fixed one).
+    env = {"PHOENIX_WORKING_DIR": str(tmp_path / "work"), "PHOENIX_GRPC_PORT": "0"}
     if dialect == "sqlite":
         env["PHOENIX_SQL_DATABASE_URL"] = f"sqlite:///{tmp_path / 'test.db'}"
         yield env

@@ -89,6 +89,11 @@ SETTINGS: tuple[EnvVar, ...] = (
     EnvVar("PHOENIX_SMTP_VALIDATE_CERTS", "true", "Verify the SMTP server's TLS certificate."),
     EnvVar("PHOENIX_LOGGING_LEVEL", "info", "Log level: debug, info, warning or error."),
     EnvVar("PYREWATCH_MAX_REQUEST_BODY_BYTES", "33554432", "Largest accepted OTLP/HTTP request body (413 beyond)."),
+    EnvVar(
+        "PHOENIX_MAX_SPANS_QUEUE_SIZE",
+        "20000",
+        "Spans waiting to be committed before OTLP exports are refused (503/UNAVAILABLE, retried by exporters).",
+    ),
 )
 
 _KNOWN = {v.name: v for v in SETTINGS}
@@ -136,6 +141,7 @@ class Settings:
     smtp: SmtpSettings | None = None
     logging_level: str = "info"
     max_request_body_bytes: int = 32 * 1024 * 1024
+    max_spans_queue_size: int = 20_000
 
 
 class _Env:
@@ -396,4 +402,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         smtp=_smtp(env),
         logging_level=logging_level,
         max_request_body_bytes=env.integer("PYREWATCH_MAX_REQUEST_BODY_BYTES", 1024),
+        max_spans_queue_size=env.integer("PHOENIX_MAX_SPANS_QUEUE_SIZE", 1),
     )

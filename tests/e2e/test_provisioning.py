@@ -11,8 +11,12 @@ from collections.abc import Callable
 from datetime import datetime
 
 import requests
+from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter as GrpcExporter
+from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter as HttpExporter
+from opentelemetry.sdk.trace.export import SpanExportResult
 
 from tests.support.constants import ADMIN_SECRET, OTHER_SECRET, SECRET
+from tests.support.otlp import many_spans
 from tests.support.server import ServerProcess
 
 AUTH = {"PHOENIX_ENABLE_AUTH": "true", "PHOENIX_SECRET": SECRET, "PHOENIX_ADMIN_SECRET": ADMIN_SECRET}
@@ -41,7 +45,19 @@ def _cli(server: ServerProcess, *args: str, **env: str) -> subprocess.CompletedP
     )
 
 
-def _status(server: ServerProcess, token: str, path: str = "/v1/user/api_keys") -> int:
+def _exports(server: ServerProcess, token: str) -> tuple[bool, bool]:
+    """Export one span with the token over OTLP/HTTP and over OTLP/gRPC; True where accepted."""
+    spans = many_spans(1, project="provisioned")
+    http = HttpExporter(endpoint=f"{server.url}/v1/traces", headers={"authorization": f"Bearer {token}"})
+    grpc = GrpcExporter(endpoint=server.grpc_target, insecure=True, headers=(("authorization", f"Bearer {token}"),))
+    try:
+        return http.export(spans) is SpanExportResult.SUCCESS, grpc.export(spans) is SpanExportResult.SUCCESS
+    finally:
+        http.shutdown()
+        grpc.shutdown()
+
+
+def _status(server: ServerProcess, token: str, path: str = "/v1/projects") -> int:
     return requests.get(f"{server.url}{path}", headers={"Authorization": f"Bearer {token}"}, timeout=30).status_code
 
 
@@ -56,6 +72,14 @@ def test_mint_with_admin_secret_then_drop_the_secret(start_server: Callable[...,
     assert payload["apiKey"]["description"] is None and payload["apiKey"]["expiresAt"] is None
     assert datetime.fromisoformat(payload["apiKey"]["createdAt"]).utcoffset() is not None
     assert _status(server, key) == 200
+    assert _exports(server, key) == (True, True)
+    viewer = requests.post(
+        f"{server.url}/graphql",
+        json={"query": "{ viewer { username } }"},
+        headers={"Authorization": f"Bearer {key}"},
+        timeout=30,
+    )
+    assert viewer.json() == {"data": {"viewer": {"username": "system"}}}
 
     # The CLI mints for deploy scripts: the key alone on stdout.
     minted = _cli(server, "create", "--system", "--name", "from-cli", PHOENIX_ADMIN_SECRET=ADMIN_SECRET)
@@ -76,6 +100,8 @@ def test_mint_with_admin_secret_then_drop_the_secret(start_server: Callable[...,
     assert (graphql.status_code, graphql.text) == (401, "Invalid token")
     assert _status(server, key) == 200
     assert _status(server, cli_key) == 200
+    assert _exports(server, key) == (True, True)
+    assert _exports(server, ADMIN_SECRET) == (False, False)
 
     # Rotating PHOENIX_SECRET never invalidates a key.
     server.restart({**server.env, "PHOENIX_SECRET": OTHER_SECRET})

@@ -116,6 +116,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("POST", "/v1/span_notes"): Action.WRITE,
     ("GET", "/v1/projects/{project_identifier}/span_annotations"): Action.READ,
     ("DELETE", "/v1/projects/{project_identifier}/span_annotations"): Action.WRITE,
+    ("POST", "/v1/traces"): Action.INGEST,
 }
 
 

@@ -20,11 +20,13 @@ from pyrewatch.http import auth_routes, discovery, health, otlp
 from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
+from pyrewatch.http.grpc import grpc_server
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
 from pyrewatch.http.state import AppState
+from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
 from pyrewatch.services.provisioning import provision
 from pyrewatch.settings import Settings
@@ -83,6 +85,10 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pyrewatch = state
         await stack.enter_async_context(authenticator.usage_flusher())
         await _share_invalidations(stack, engine, authenticator)
+        # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
+        writer = IngestWriter(factory, max_queued_spans=settings.max_spans_queue_size)
+        state.extras[otlp.WRITER_KEY] = await stack.enter_async_context(writer)
+        await stack.enter_async_context(grpc_server(state))
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 

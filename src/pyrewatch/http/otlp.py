@@ -1,7 +1,119 @@
-"""OTLP over HTTP: ``POST /v1/traces``."""
+"""OTLP over HTTP: ``POST /v1/traces`` (binary protobuf or OTLP/JSON).
+
+Checks, in order: the caller may ingest (the middleware has already authenticated it), content
+type, content encoding, body size (while streaming and again after decompression), then the
+message. The answer is an ``ExportTraceServiceResponse`` in the request's encoding, sent after
+the spans are committed; ``partial_success`` reports spans that were rejected.
+"""
 
 from __future__ import annotations
 
+import zlib
+from dataclasses import dataclass
+from typing import Any
+
 from fastapi import APIRouter
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+
+from pyrewatch.auth.principal import Principal
+from pyrewatch.errors import BadRequest
+from pyrewatch.http.deps import AppStateDep, PrincipalDep
+from pyrewatch.http.state import AppState
+from pyrewatch.ingest import decode
+from pyrewatch.ingest.writer import IngestWriter
+from pyrewatch.services import ingest as ingest_service
 
 router = APIRouter(include_in_schema=False)
+
+PROTOBUF = "application/x-protobuf"
+JSON = "application/json"
+WRITER_KEY = "ingest_writer"
+TOO_LARGE = "Request body is larger than the limit of {} bytes"
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    rejected: int
+    message: str
+
+
+def writer_of(state: AppState) -> IngestWriter:
+    writer: IngestWriter = state.extras[WRITER_KEY]
+    return writer
+
+
+async def run_export(
+    principal: Principal, state: AppState, request: Any, project_override: str | None = None
+) -> ExportResult:
+    """Decode a parsed ``ExportTraceServiceRequest``, store its spans, describe the outcome."""
+    decoded = decode.decode_export(request, project_override)
+    outcome = await ingest_service.export_spans(principal, writer_of(state), decoded.spans)
+    notes = list(decoded.reasons)
+    if outcome.already_stored:
+        notes.append(f"{outcome.already_stored} span(s) with an already stored span_id were ignored")
+    return ExportResult(rejected=decoded.rejected, message="; ".join(notes))
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise _TooLarge
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise _TooLarge
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _decompress(body: bytes, encoding: str, limit: int) -> bytes:
+    """Inflate ``body`` without ever holding more than ``limit`` bytes of output."""
+    if encoding in ("", "identity") or not body:
+        return body
+    attempts = [16 + zlib.MAX_WBITS] if encoding == "gzip" else [zlib.MAX_WBITS, -zlib.MAX_WBITS]
+    for wbits in attempts:
+        inflater = zlib.decompressobj(wbits)
+        try:
+            out = inflater.decompress(body, limit + 1)
+        except zlib.error:
+            continue
+        if len(out) > limit:
+            raise _TooLarge
+        if inflater.eof and not inflater.unused_data:
+            return out
+    raise BadRequest(f"Request body is not valid {encoding} data")
+
+
+def _media_type(value: str) -> str:
+    return value.split(";", 1)[0].strip().lower()
+
+
+@router.post("/v1/traces")
+async def post_traces(request: Request, principal: PrincipalDep, state: AppStateDep) -> Response:
+    ingest_service.authorize_export(principal)
+    raw_type = request.headers.get("content-type", "")
+    media_type = _media_type(raw_type)
+    if media_type not in (PROTOBUF, JSON):
+        return PlainTextResponse(f"Unsupported content type: {raw_type}", status_code=415)
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity", "gzip", "deflate"):
+        return PlainTextResponse(f"Unsupported content encoding: {encoding}", status_code=415)
+    limit = state.settings.max_request_body_bytes
+    try:
+        body = _decompress(await _read_body(request, limit), encoding, limit)
+    except _TooLarge:
+        return PlainTextResponse(TOO_LARGE.format(limit), status_code=413)
+    as_json = media_type == JSON
+    message = decode.parse_json(body) if as_json else decode.parse_protobuf(body)
+    result = await run_export(principal, state, message, request.headers.get("x-project-name") or None)
+    return Response(
+        content=decode.encode_response(result.rejected, result.message, as_json=as_json),
+        media_type=JSON if as_json else PROTOBUF,
+    )

@@ -1,0 +1,109 @@
+"""OTLP over gRPC: ``opentelemetry.proto.collector.trace.v1.TraceService/Export``.
+
+The same authentication and policy as HTTP: the ``authorization`` metadata (any case, ``Bearer``
+scheme) becomes a ``Principal``; no or a bad credential is ``UNAUTHENTICATED``, a viewer is
+``PERMISSION_DENIED``. A full queue is ``UNAVAILABLE`` (OTLP exporters retry it). Messages are
+handled as raw bytes here and parsed by ``pyrewatch.ingest``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import grpc
+
+from pyrewatch.auth.policy import Action, decide
+from pyrewatch.auth.principal import Principal, Via
+from pyrewatch.errors import InvalidInput, Overloaded, Unauthenticated
+from pyrewatch.http.otlp import run_export
+from pyrewatch.http.state import AppState
+from pyrewatch.ingest import decode
+
+logger = logging.getLogger(__name__)
+
+SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
+GRPC_PORT_KEY = "grpc_port"
+SHUTDOWN_GRACE_SECONDS = 5.0
+
+
+def _bearer(metadata: Any) -> str | None:
+    for key, value in metadata or ():
+        if key.lower() == "authorization":
+            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
+            scheme, _, token = text.strip().partition(" ")
+            return token.strip() or None if scheme.lower() == "bearer" else None
+    return None
+
+
+class _TraceService:
+    def __init__(self, state: AppState) -> None:
+        self._state = state
+
+    async def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
+        try:
+            principal = await self._state.authenticator.authenticate_bearer(_bearer(context.invocation_metadata()))
+        except Unauthenticated as exc:
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.message)
+        if principal.via is Via.ADMIN_SECRET:
+            await self._state.authenticator.record_admin_secret_use(principal, "grpc TraceService/Export")
+        denial = decide(principal, Action.INGEST)
+        if denial is not None:
+            code = grpc.StatusCode.UNAUTHENTICATED if denial.status == 401 else grpc.StatusCode.PERMISSION_DENIED
+            await context.abort(code, denial.rest_message)
+        return principal
+
+    async def export(self, body: bytes, context: grpc.aio.ServicerContext) -> bytes:
+        principal = await self._principal(context)
+        try:
+            message = decode.parse_protobuf(body)
+            result = await run_export(principal, self._state, message)
+        except InvalidInput as exc:
+            await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.message)
+        except Overloaded as exc:
+            context.set_trailing_metadata((("retry-after", str(exc.retry_after_seconds)),))
+            await context.abort(grpc.StatusCode.UNAVAILABLE, exc.message)
+        return decode.encode_response(result.rejected, result.message, as_json=False)
+
+
+def _address(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
+
+
+@asynccontextmanager
+async def grpc_server(state: AppState) -> AsyncIterator[int]:
+    """Serve ``TraceService`` on ``settings.host``:``settings.grpc_port`` (0 picks a free port).
+
+    Yields the bound port. Binding fails loudly (no port sharing with another process).
+    """
+    settings = state.settings
+    limit = settings.max_request_body_bytes
+    server = grpc.aio.server(
+        options=[
+            ("grpc.so_reuseport", 0),
+            ("grpc.max_receive_message_length", limit),
+            ("grpc.max_send_message_length", 4 * 1024 * 1024),
+        ]
+    )
+    service = _TraceService(state)
+    handler = grpc.method_handlers_generic_handler(
+        SERVICE,
+        {
+            "Export": grpc.unary_unary_rpc_method_handler(
+                service.export, request_deserializer=None, response_serializer=None
+            )
+        },
+    )
+    server.add_generic_rpc_handlers((handler,))
+    port = server.add_insecure_port(_address(settings.host, settings.grpc_port))
+    if port == 0:
+        raise RuntimeError(f"cannot bind the OTLP/gRPC port {settings.host}:{settings.grpc_port}")
+    await server.start()
+    state.extras[GRPC_PORT_KEY] = port
+    logger.info("OTLP/gRPC listening on %s", _address(settings.host, port))
+    try:
+        yield port
+    finally:
+        await server.stop(SHUTDOWN_GRACE_SECONDS)
