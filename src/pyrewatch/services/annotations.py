@@ -17,11 +17,13 @@ from pyrewatch.errors import BadRequest, InvalidInput, NotFound
 from pyrewatch.services.projects import resolve_project, validate_text
 from pyrewatch.store import annotations as store
 from pyrewatch.store import spans as span_store
-from pyrewatch.store.annotations import AnnotationDeletion, AnnotationValues
+from pyrewatch.store.annotations import AnnotationDeletion, AnnotationFilter, AnnotationValues
 
 __all__ = [
     "NOTE_NAME",
+    "AnnotationDeletionQuery",
     "AnnotationInput",
+    "AnnotationQuery",
     "add_span_note",
     "annotate_spans",
     "delete_span_annotations",
@@ -45,6 +47,30 @@ class AnnotationInput:
     explanation: str | None = None
     metadata: dict[str, Any] | None = None
     identifier: str = ""
+
+
+@dataclass(frozen=True)
+class AnnotationQuery:
+    """Which of a project's span annotations a caller asks for, as received (validated by
+    ``list_span_annotations``)."""
+
+    span_ids: Sequence[str] = ()
+    identifiers: Sequence[str] = ()
+    include_names: Sequence[str] = ()
+    exclude_names: Sequence[str] = ()
+
+
+@dataclass(frozen=True)
+class AnnotationDeletionQuery:
+    """Which of a project's span annotations a caller asks to delete, as received (validated by
+    ``delete_span_annotations``)."""
+
+    name: str | None = None
+    identifier: str | None = None
+    annotator_kind: str | None = None
+    start_time: datetime | None = None  # inclusive, on created_at
+    end_time: datetime | None = None  # exclusive, on created_at
+    delete_all: bool = False
 
 
 def _check_json(value: Any, depth: int = 0) -> None:
@@ -151,11 +177,8 @@ async def list_span_annotations(
     session: Session,
     principal: Principal,
     project_identifier: str,
+    query: AnnotationQuery,
     *,
-    span_ids: Sequence[str],
-    identifiers: Sequence[str],
-    include_names: Sequence[str],
-    exclude_names: Sequence[str],
     limit: int,
     cursor: int | None,
 ) -> tuple[list[tuple[SpanAnnotation, str]], int | None]:
@@ -166,11 +189,12 @@ async def list_span_annotations(
         NotFound: span ids were given and none of them is in the project.
     """
     require(principal, Action.READ)
-    if not span_ids and not identifiers:
+    span_ids = query.span_ids
+    if not span_ids and not query.identifiers:
         raise InvalidInput("At least one of span_ids or identifier must be supplied")
     if len(span_ids) > MAX_SPAN_IDS:
         raise InvalidInput(f"Too many span_ids supplied: {len(span_ids)} (max {MAX_SPAN_IDS})")
-    for values in (span_ids, identifiers, include_names, exclude_names):
+    for values in (span_ids, query.identifiers, query.include_names, query.exclude_names):
         for value in values:
             validate_text(value, "Filter value", MAX_TEXT_LENGTH)
     project = await resolve_project(session, project_identifier)
@@ -180,31 +204,20 @@ async def list_span_annotations(
         if not spans:
             raise NotFound("None of the supplied span_ids exist in this project")
         span_rowids = [span.id for span in spans.values()]
-    rows = await store.list_span_annotations(
-        session,
+    annotation_filter = AnnotationFilter(
         project_id=project.id,
         span_rowids=span_rowids,
-        identifiers=identifiers,
-        include_names=include_names,
-        exclude_names=exclude_names,
-        limit=limit,
-        cursor=cursor,
+        identifiers=query.identifiers,
+        include_names=query.include_names,
+        exclude_names=query.exclude_names,
     )
+    rows = await store.list_span_annotations(session, annotation_filter, limit=limit, cursor=cursor)
     next_cursor = rows[limit][0].id if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
 async def delete_span_annotations(
-    session: Session,
-    principal: Principal,
-    project_identifier: str,
-    *,
-    name: str | None,
-    identifier: str | None,
-    annotator_kind: str | None,
-    start_time: datetime | None,
-    end_time: datetime | None,
-    delete_all: bool,
+    session: Session, principal: Principal, project_identifier: str, query: AnnotationDeletionQuery
 ) -> int:
     """Hard-delete a project's span annotations matching the filters.
 
@@ -215,20 +228,21 @@ async def delete_span_annotations(
         InvalidInput: no window and no ``delete_all``, or an empty window.
     """
     require(principal, Action.WRITE)
-    if not delete_all and (start_time is None or end_time is None):
+    start_time, end_time = query.start_time, query.end_time
+    if not query.delete_all and (start_time is None or end_time is None):
         raise InvalidInput("Supply both start_time and end_time, or set delete_all=true")
     if start_time is not None and end_time is not None and start_time >= end_time:
         raise InvalidInput("start_time must be earlier than end_time")
-    for value in (name, identifier):
+    for value in (query.name, query.identifier):
         if value is not None:
             validate_text(value, "Filter value", MAX_NAME_LENGTH)
     project = await resolve_project(session, project_identifier)
     owner = None if decide(principal, Action.ADMIN_WRITE) is None else principal.user_id
     deletion = AnnotationDeletion(
         project_id=project.id,
-        name=name,
-        identifier=identifier,
-        annotator_kind=annotator_kind,
+        name=query.name,
+        identifier=query.identifier,
+        annotator_kind=query.annotator_kind,
         start_time=start_time,
         end_time=end_time,
         user_id=owner,

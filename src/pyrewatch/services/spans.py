@@ -16,12 +16,13 @@ from pyrewatch.ids import parse_typed_global_id
 from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as store
-from pyrewatch.store.spans import SpanFilter, SpanKey, SpanRow
+from pyrewatch.store.spans import SpanFilter, SpanKey, SpanPaging, SpanRow
 
 __all__ = [
     "SPAN_KINDS",
     "STATUS_CODES",
     "SpanQuery",
+    "SpanTableQuery",
     "delete_span",
     "list_spans",
     "span_table",
@@ -48,6 +49,16 @@ class SpanQuery:
     status_codes: Sequence[str] = ()
     parent_id: str | None = None
     attributes: Sequence[str] = ()  # "dotted.key:value", the value read as JSON when it parses
+
+
+@dataclass(frozen=True)
+class SpanTableQuery:
+    """What the dataframe query may select a project's spans by."""
+
+    start_time: datetime | None = None  # inclusive, on span start
+    end_time: datetime | None = None  # exclusive, on span start
+    root_spans_only: bool = False
+    orphans_as_roots: bool = False  # with root_spans_only: a span whose parent is not stored is a root
 
 
 def _check_values(name: str, values: Sequence[str]) -> None:
@@ -110,40 +121,23 @@ def _span_filter(project_id: int, q: SpanQuery) -> SpanFilter:
 
 
 async def list_spans(
-    session: Session,
-    principal: Principal,
-    project_identifier: str,
-    query: SpanQuery,
-    *,
-    limit: int,
-    after: SpanKey | None,
-    by_start_time: bool = True,
-    descending: bool = True,
+    session: Session, principal: Principal, project_identifier: str, query: SpanQuery, paging: SpanPaging
 ) -> tuple[list[SpanRow], SpanKey | None]:
     """One page of a project's spans and the key that starts the next page."""
     require(principal, Action.READ)
     project = await resolve_project(session, project_identifier)
     span_filter = _span_filter(project.id, query)
-    rows = await store.list_spans(
-        session, span_filter, limit=limit, after=after, by_start_time=by_start_time, descending=descending
-    )
+    rows = await store.list_spans(session, span_filter, paging)
+    limit = paging.limit
     next_key = None
     if len(rows) > limit:
         extra = rows[limit][0]
-        next_key = SpanKey(start_time=extra.start_time if by_start_time else None, id=extra.id)
+        next_key = SpanKey(start_time=extra.start_time if paging.by_start_time else None, id=extra.id)
     return rows[:limit], next_key
 
 
 async def span_table(
-    session: Session,
-    principal: Principal,
-    project_name: str,
-    *,
-    start_time: datetime | None,
-    end_time: datetime | None,
-    limit: int,
-    root_spans_only: bool,
-    orphans_as_roots: bool,
+    session: Session, principal: Principal, project_name: str, query: SpanTableQuery, *, limit: int
 ) -> list[SpanRow]:
     """The newest ``limit`` spans of a project for the dataframe query; none for an unknown project."""
     require(principal, Action.READ)
@@ -152,9 +146,9 @@ async def span_table(
         project = await project_store.find_project_by_name(session, project_name)
     if project is None:
         return []
-    span_filter = SpanFilter(project_id=project.id, start_time=start_time, end_time=end_time)
-    span_filter = replace(span_filter, roots_only=root_spans_only, orphans_as_roots=orphans_as_roots)
-    rows = await store.list_spans(session, span_filter, limit=limit)
+    span_filter = SpanFilter(project_id=project.id, start_time=query.start_time, end_time=query.end_time)
+    span_filter = replace(span_filter, roots_only=query.root_spans_only, orphans_as_roots=query.orphans_as_roots)
+    rows = await store.list_spans(session, span_filter, SpanPaging(limit=limit))
     return rows[:limit]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,9 +15,20 @@ from pyrewatch.ids import parse_typed_global_id
 from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
-from pyrewatch.store.traces import TraceKey, TraceTokens
+from pyrewatch.store.traces import TraceFilter, TraceKey, TracePaging, TraceTokens
 
-__all__ = ["TracePage", "TraceView", "delete_trace", "list_traces"]
+__all__ = ["TracePage", "TraceQuery", "TraceView", "delete_trace", "list_traces"]
+
+
+@dataclass(frozen=True)
+class TraceQuery:
+    """What a caller may filter a project's traces on, as received."""
+
+    start_time: datetime | None = None  # inclusive, on trace start
+    end_time: datetime | None = None  # exclusive, on trace start
+    session_identifiers: Sequence[str] = ()
+    latency_range: tuple[float | None, float | None] = (None, None)  # inclusive bounds, in ms
+    error: bool | None = None  # with (or without) a span whose status is ERROR
 
 
 @dataclass(frozen=True)
@@ -38,40 +50,30 @@ async def list_traces(
     session: Session,
     principal: Principal,
     project_identifier: str,
+    query: TraceQuery,
+    paging: TracePaging,
     *,
-    limit: int,
-    after: TraceKey | None,
-    by_latency: bool,
-    descending: bool,
-    start_time: datetime | None,
-    end_time: datetime | None,
     include_spans: bool,
-    session_identifiers: list[str],
-    latency_range: tuple[float | None, float | None] = (None, None),
-    error: bool | None = None,
 ) -> TracePage:
     """One page of a project's traces, newest (or slowest) first by default."""
     require(principal, Action.READ)
     project = await resolve_project(session, project_identifier)
-    if session_identifiers:
+    if query.session_identifiers:
         # Pyrewatch does not record sessions yet, so no trace belongs to one.
         return TracePage(project=project)
-    rows = await store.list_traces(
-        session,
+    trace_filter = TraceFilter(
         project_id=project.id,
-        limit=limit,
-        start_time=start_time,
-        end_time=end_time,
-        after=after,
-        by_latency=by_latency,
-        descending=descending,
-        latency_range=latency_range,
-        error=error,
+        start_time=query.start_time,
+        end_time=query.end_time,
+        latency_range=query.latency_range,
+        error=query.error,
     )
+    rows = await store.list_traces(session, trace_filter, paging)
+    limit = paging.limit
     next_key = None
     if len(rows) > limit:
         extra, extra_latency = rows[limit]
-        next_key = TraceKey(value=extra_latency if by_latency else extra.start_time, id=extra.id)
+        next_key = TraceKey(value=extra_latency if paging.by_latency else extra.start_time, id=extra.id)
     rows = rows[:limit]
     rowids = [trace.id for trace, _ in rows]
     tokens = await store.token_counts(session, rowids)

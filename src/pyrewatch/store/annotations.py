@@ -16,6 +16,7 @@ from pyrewatch.db.session import Session
 
 __all__ = [
     "AnnotationDeletion",
+    "AnnotationFilter",
     "AnnotationValues",
     "delete_span_annotations",
     "list_span_annotations",
@@ -67,33 +68,34 @@ async def upsert_span_annotation(session: Session, values: AnnotationValues) -> 
     return int((await session.execute(upsert.returning(table.c.id))).scalar_one())
 
 
+@dataclass(frozen=True)
+class AnnotationFilter:
+    project_id: int
+    span_rowids: Sequence[int] | None = None  # None: every span of the project
+    identifiers: Sequence[str] = ()
+    include_names: Sequence[str] = ()
+    exclude_names: Sequence[str] = ()
+
+
 async def list_span_annotations(
-    session: Session,
-    *,
-    project_id: int,
-    span_rowids: Sequence[int] | None,
-    identifiers: Sequence[str],
-    include_names: Sequence[str],
-    exclude_names: Sequence[str],
-    limit: int,
-    cursor: int | None,
+    session: Session, f: AnnotationFilter, *, limit: int, cursor: int | None
 ) -> list[tuple[SpanAnnotation, str]]:
     """Up to ``limit + 1`` annotations (with their span's OTel id), newest id first, from ``cursor``."""
     stmt = (
         select(SpanAnnotation, Span.span_id)
         .join(Span, Span.id == SpanAnnotation.span_rowid)
-        .where(Span.project_id == project_id)
+        .where(Span.project_id == f.project_id)
         .order_by(SpanAnnotation.id.desc())
         .limit(limit + 1)
     )
-    if span_rowids is not None:
-        stmt = stmt.where(SpanAnnotation.span_rowid.in_(span_rowids))
-    if identifiers:
-        stmt = stmt.where(SpanAnnotation.identifier.in_(identifiers))
-    if include_names:
-        stmt = stmt.where(SpanAnnotation.name.in_(include_names))
-    if exclude_names:
-        stmt = stmt.where(SpanAnnotation.name.not_in(exclude_names))
+    if f.span_rowids is not None:
+        stmt = stmt.where(SpanAnnotation.span_rowid.in_(f.span_rowids))
+    if f.identifiers:
+        stmt = stmt.where(SpanAnnotation.identifier.in_(f.identifiers))
+    if f.include_names:
+        stmt = stmt.where(SpanAnnotation.name.in_(f.include_names))
+    if f.exclude_names:
+        stmt = stmt.where(SpanAnnotation.name.not_in(f.exclude_names))
     if cursor is not None:
         stmt = stmt.where(SpanAnnotation.id <= cursor)
     return [(annotation, span_id) for annotation, span_id in (await session.execute(stmt)).all()]

@@ -21,6 +21,7 @@ from pyrewatch.db.session import Session
 __all__ = [
     "SpanFilter",
     "SpanKey",
+    "SpanPaging",
     "SpanRow",
     "delete_span",
     "find_span",
@@ -40,6 +41,16 @@ class SpanKey:
 
     start_time: datetime | None
     id: int
+
+
+@dataclass(frozen=True)
+class SpanPaging:
+    """One page of a listing: its size, where it starts (inclusive) and its order."""
+
+    limit: int
+    after: SpanKey | None = None
+    by_start_time: bool = True  # otherwise by row id
+    descending: bool = True
 
 
 @dataclass(frozen=True)
@@ -132,18 +143,16 @@ def listing_statement(
     return stmt.order_by(*order).limit(limit + 1)
 
 
-async def list_spans(
-    session: Session,
-    f: SpanFilter,
-    *,
-    limit: int,
-    after: SpanKey | None = None,
-    by_start_time: bool = True,
-    descending: bool = True,
-) -> list[SpanRow]:
-    """Up to ``limit + 1`` spans matching ``f`` from ``after`` (inclusive); the extra row starts the next page."""
+async def list_spans(session: Session, f: SpanFilter, paging: SpanPaging) -> list[SpanRow]:
+    """Up to ``paging.limit + 1`` spans matching ``f`` from ``paging.after`` (inclusive); the extra
+    row starts the next page."""
     stmt = listing_statement(
-        f, _dialect(session), limit=limit, after=after, by_start_time=by_start_time, descending=descending
+        f,
+        _dialect(session),
+        limit=paging.limit,
+        after=paging.after,
+        by_start_time=paging.by_start_time,
+        descending=paging.descending,
     )
     return [(span, trace_id) for span, trace_id in (await session.execute(stmt)).all()]
 

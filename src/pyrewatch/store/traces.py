@@ -13,7 +13,9 @@ from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
 
 __all__ = [
+    "TraceFilter",
     "TraceKey",
+    "TracePaging",
     "TraceTokens",
     "delete_trace",
     "find_trace",
@@ -29,6 +31,25 @@ class TraceKey:
 
     value: datetime | float
     id: int
+
+
+@dataclass(frozen=True)
+class TracePaging:
+    """One page of a listing: its size, where it starts (inclusive) and its order."""
+
+    limit: int
+    after: TraceKey | None = None
+    by_latency: bool = False
+    descending: bool = True
+
+
+@dataclass(frozen=True)
+class TraceFilter:
+    project_id: int
+    start_time: datetime | None = None  # inclusive, on trace start
+    end_time: datetime | None = None  # exclusive, on trace start
+    latency_range: tuple[float | None, float | None] = (None, None)  # inclusive bounds, in ms
+    error: bool | None = None  # with (or without) a span whose status is ERROR
 
 
 @dataclass(frozen=True)
@@ -51,46 +72,32 @@ def _sort_column(by_latency: bool, dialect: str) -> ColumnElement[Any]:
     return Trace.start_time.expression
 
 
-async def list_traces(
-    session: Session,
-    *,
-    project_id: int,
-    limit: int,
-    start_time: datetime | None = None,
-    end_time: datetime | None = None,
-    after: TraceKey | None = None,
-    by_latency: bool = False,
-    descending: bool = True,
-    latency_range: tuple[float | None, float | None] = (None, None),
-    error: bool | None = None,
-) -> list[tuple[Trace, float]]:
-    """Up to ``limit + 1`` traces with their latency in ms, from ``after`` (inclusive).
-
-    ``latency_range`` bounds the latency (inclusive); ``error`` keeps traces with (or without)
-    a span whose status is ERROR.
-    """
+async def list_traces(session: Session, f: TraceFilter, paging: TracePaging) -> list[tuple[Trace, float]]:
+    """Up to ``paging.limit + 1`` traces matching ``f`` with their latency in ms, from
+    ``paging.after`` (inclusive); the extra row starts the next page."""
     dialect = session.get_bind().dialect.name
-    sort = _sort_column(by_latency, dialect)
+    sort = _sort_column(paging.by_latency, dialect)
     latency = latency_ms(dialect)
-    stmt = select(Trace, latency).where(Trace.project_id == project_id)
-    if latency_range[0] is not None:
-        stmt = stmt.where(latency >= latency_range[0])
-    if latency_range[1] is not None:
-        stmt = stmt.where(latency <= latency_range[1])
-    if error is not None:
+    stmt = select(Trace, latency).where(Trace.project_id == f.project_id)
+    if f.latency_range[0] is not None:
+        stmt = stmt.where(latency >= f.latency_range[0])
+    if f.latency_range[1] is not None:
+        stmt = stmt.where(latency <= f.latency_range[1])
+    if f.error is not None:
         failed = exists().where(Span.trace_rowid == Trace.id, Span.status_code == "ERROR")
-        stmt = stmt.where(failed if error else ~failed)
-    if start_time is not None:
-        stmt = stmt.where(Trace.start_time >= start_time)
-    if end_time is not None:
-        stmt = stmt.where(Trace.start_time < end_time)
+        stmt = stmt.where(failed if f.error else ~failed)
+    if f.start_time is not None:
+        stmt = stmt.where(Trace.start_time >= f.start_time)
+    if f.end_time is not None:
+        stmt = stmt.where(Trace.start_time < f.end_time)
+    after = paging.after
     if after is not None:
-        if descending:
+        if paging.descending:
             stmt = stmt.where(or_(sort < after.value, and_(sort == after.value, Trace.id <= after.id)))
         else:
             stmt = stmt.where(or_(sort > after.value, and_(sort == after.value, Trace.id >= after.id)))
-    order = [sort.desc(), Trace.id.desc()] if descending else [sort.asc(), Trace.id.asc()]
-    stmt = stmt.order_by(*order).limit(limit + 1)
+    order = [sort.desc(), Trace.id.desc()] if paging.descending else [sort.asc(), Trace.id.asc()]
+    stmt = stmt.order_by(*order).limit(paging.limit + 1)
     return [(trace, float(lat or 0.0)) for trace, lat in (await session.execute(stmt)).all()]
 
 

@@ -22,7 +22,7 @@ from pyrewatch.http.rest.v1.schemas.annotations import (
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services import annotations as service
-from pyrewatch.services.annotations import AnnotationInput
+from pyrewatch.services.annotations import AnnotationDeletionQuery, AnnotationInput, AnnotationQuery
 
 router = APIRouter(prefix="/v1", tags=["spans"])
 
@@ -87,16 +87,14 @@ async def list_span_annotations(
     limit: Annotated[int, Query(gt=0, le=10_000)] = 10,
 ) -> Response:
     row_cursor = decode_id_cursor(cursor, "SpanAnnotation", "Invalid cursor: {cursor}") if cursor else None
-    rows, next_id = await service.list_span_annotations(
-        session,
-        principal,
-        project_identifier,
+    query = AnnotationQuery(
         span_ids=span_ids or [],
         identifiers=identifier or [],
         include_names=include_annotation_names or [],
         exclude_names=exclude_annotation_names or [],
-        limit=limit,
-        cursor=row_cursor,
+    )
+    rows, next_id = await service.list_span_annotations(
+        session, principal, project_identifier, query, limit=limit, cursor=row_cursor
     )
     next_cursor = None if next_id is None else encode_id_cursor("SpanAnnotation", next_id)
     data = [span_annotation_json(row, span_id) for row, span_id in rows]
@@ -120,10 +118,7 @@ async def delete_span_annotations(
     end_time: datetime | None = None,
     delete_all: bool = False,
 ) -> Response:
-    await service.delete_span_annotations(
-        session,
-        principal,
-        project_identifier,
+    query = AnnotationDeletionQuery(
         name=name,
         identifier=identifier,
         annotator_kind=annotator_kind,
@@ -131,4 +126,5 @@ async def delete_span_annotations(
         end_time=utc_bound(end_time, "end_time"),
         delete_all=delete_all,
     )
+    await service.delete_span_annotations(session, principal, project_identifier, query)
     return Response(status_code=204)

@@ -17,7 +17,8 @@ from pyrewatch.http.rest.v1.schemas.spans import QuerySpansRequestBody, SpansRes
 from pyrewatch.http.span_table import multipart_tables, span_table_json
 from pyrewatch.services import spans as service
 from pyrewatch.services.projects import DEFAULT_PROJECT_NAME
-from pyrewatch.services.spans import SpanQuery
+from pyrewatch.services.spans import SpanQuery, SpanTableQuery
+from pyrewatch.store.spans import SpanPaging
 
 router = APIRouter(prefix="/v1", tags=["spans"])
 
@@ -64,16 +65,8 @@ async def list_spans(
         parent_id=parent_id,
         attributes=attribute or (),
     )
-    rows, next_key = await service.list_spans(
-        session,
-        principal,
-        project_identifier,
-        query,
-        limit=limit,
-        after=after,
-        by_start_time=by_start_time,
-        descending=order == "desc",
-    )
+    paging = SpanPaging(limit=limit, after=after, by_start_time=by_start_time, descending=order == "desc")
+    rows, next_key = await service.list_spans(session, principal, project_identifier, query, paging)
     next_cursor = None if next_key is None else encode_span_cursor(next_key)
     return json_response({"data": [span_json(span, trace_id) for span, trace_id in rows], "next_cursor": next_cursor})
 
@@ -97,16 +90,13 @@ async def query_spans(
         if used:
             raise InvalidInput(f"Invalid query: {', '.join(used)} is not supported; send an empty query")
     name = project_name or project_name_dashed or project_name_header or body.project_name or DEFAULT_PROJECT_NAME
-    rows = await service.span_table(
-        session,
-        principal,
-        name,
+    table_query = SpanTableQuery(
         start_time=utc_bound(body.start_time, "start_time"),
         end_time=utc_bound(body.end_time or body.stop_time, "end_time"),
-        limit=body.limit,
         root_spans_only=bool(body.root_spans_only),
         orphans_as_roots=body.orphan_span_as_root_span,
     )
+    rows = await service.span_table(session, principal, name, table_query, limit=body.limit)
     table = span_table_json(rows)
     content, media_type = multipart_tables([table] * len(body.queries))
     return Response(content, media_type=media_type)

@@ -15,6 +15,8 @@ from pyrewatch.http.pagination import decode_trace_cursor, encode_trace_cursor
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
 from pyrewatch.http.rest.v1.schemas.traces import GetTracesResponseBody, trace_json
 from pyrewatch.services import traces as service
+from pyrewatch.services.traces import TraceQuery
+from pyrewatch.store.traces import TracePaging
 
 router = APIRouter(prefix="/v1", tags=["traces"])
 
@@ -46,21 +48,15 @@ async def list_traces(
         raise InvalidInput("Invalid filter: trace filter expressions are not supported")
     by_latency = sort == "latency_ms"
     after = decode_trace_cursor(cursor, by_latency=by_latency) if cursor else None
-    page = await service.list_traces(
-        session,
-        principal,
-        project_identifier,
-        limit=limit,
-        after=after,
-        by_latency=by_latency,
-        descending=order == "desc",
+    query = TraceQuery(
         start_time=utc_bound(start_time, "start_time"),
         end_time=utc_bound(end_time, "end_time"),
-        include_spans=include_spans,
-        session_identifiers=session_identifier or [],
+        session_identifiers=session_identifier or (),
         latency_range=(min_latency_ms, max_latency_ms),
         error=error,
     )
+    paging = TracePaging(limit=limit, after=after, by_latency=by_latency, descending=order == "desc")
+    page = await service.list_traces(session, principal, project_identifier, query, paging, include_spans=include_spans)
     next_cursor = None if page.next_key is None else encode_trace_cursor(page.next_key)
     return json_response({"data": [trace_json(view) for view in page.traces], "next_cursor": next_cursor})
 
