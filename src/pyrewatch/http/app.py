@@ -28,6 +28,7 @@ from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
+from pyrewatch.services.project_directory import DIRECTORY_KEY, ProjectDirectory
 from pyrewatch.services.provisioning import provision
 from pyrewatch.settings import Settings
 
@@ -39,18 +40,32 @@ def _prepare_working_dir(settings: Settings) -> None:
         settings.working_dir.mkdir(parents=True, exist_ok=True)
 
 
-async def _share_invalidations(stack: AsyncExitStack, engine: AsyncEngine, authenticator: Authenticator) -> None:
-    """With PostgreSQL, replicas tell each other at once about revoked credentials."""
+async def _share_invalidations(
+    stack: AsyncExitStack, engine: AsyncEngine, authenticator: Authenticator, directory: ProjectDirectory
+) -> None:
+    """With PostgreSQL, replicas tell each other at once about revoked credentials and changed
+    projects, so no replica serves them from its cache."""
     if not notifications.supports_notifications(engine):
         return
-    authenticator.set_publisher(partial(notifications.publish, engine))
-    ready = await stack.enter_async_context(
-        notifications.listen(engine, authenticator.apply_remote, authenticator.forget_all)
-    )
+    publish = partial(notifications.publish, engine)
+    authenticator.set_publisher(publish)
+    directory.set_publisher(publish)
+
+    def on_message(message: str) -> None:
+        if message == "projects":
+            directory.apply_remote()
+        else:
+            authenticator.apply_remote(message)
+
+    def on_gap() -> None:
+        authenticator.forget_all()
+        directory.apply_remote()
+
+    ready = await stack.enter_async_context(notifications.listen(engine, on_message, on_gap))
     try:
         await asyncio.wait_for(ready.wait(), timeout=10)
     except TimeoutError:
-        logger.warning("not listening for credential invalidations yet; relying on the cache lifetime")
+        logger.warning("not listening for invalidations yet; relying on cache lifetimes")
 
 
 @asynccontextmanager
@@ -84,9 +99,13 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         app.state.pyrewatch = state
         await stack.enter_async_context(authenticator.usage_flusher())
-        await _share_invalidations(stack, engine, authenticator)
+        directory = ProjectDirectory(factory)
+        state.extras[DIRECTORY_KEY] = directory
+        await _share_invalidations(stack, engine, authenticator, directory)
         # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
-        writer = IngestWriter(factory, max_queued_spans=settings.max_spans_queue_size)
+        writer = IngestWriter(
+            factory, max_queued_spans=settings.max_spans_queue_size, on_commit=directory.note_projects
+        )
         state.extras[otlp.WRITER_KEY] = await stack.enter_async_context(writer)
         await stack.enter_async_context(grpc_server(state))
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")

@@ -14,19 +14,23 @@ from pyrewatch.db.session import Session, transaction
 from pyrewatch.http.middleware import principal_of
 from pyrewatch.http.state import AppState
 
+# Dependencies are ``async def`` on purpose: FastAPI runs plain ``def`` dependencies in a worker
+# thread, a hop that costs more than the work they do.
 
-def get_app_state(conn: HTTPConnection) -> AppState:
+
+async def get_app_state(conn: HTTPConnection) -> AppState:
     state: AppState = conn.app.state.pyrewatch
     return state
 
 
-def get_principal(conn: HTTPConnection) -> Principal:
+async def get_principal(conn: HTTPConnection) -> Principal:
     return principal_of(conn.scope)
 
 
 async def get_session(conn: HTTPConnection) -> AsyncIterator[Session]:
     """One session per request, committed when the handler returns, rolled back when it raises."""
-    async with transaction(get_app_state(conn).session_factory) as session:
+    state: AppState = conn.app.state.pyrewatch
+    async with transaction(state.session_factory) as session:
         yield session
 
 
@@ -45,7 +49,7 @@ def guard(action: Action) -> Any:
     """A route dependency that asks the policy before the request body is even parsed, so a
     refused caller gets its 401/403 rather than a validation error."""
 
-    def check(principal: PrincipalDep) -> None:
+    async def check(principal: PrincipalDep) -> None:
         require(principal, action)
 
     return Depends(check)

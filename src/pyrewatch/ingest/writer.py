@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 
@@ -56,8 +56,11 @@ class IngestWriter:
         *,
         max_queued_spans: int = 20_000,
         max_batch_spans: int = 5_000,
+        on_commit: Callable[[set[str]], None] | None = None,
     ) -> None:
         self._factory = factory
+        # Told the project names of every committed batch (e.g. to notice new projects).
+        self._on_commit = on_commit
         self._max_queued = max_queued_spans
         self._max_batch = max_batch_spans
         self._queue: deque[_Job] = deque()
@@ -155,6 +158,8 @@ class IngestWriter:
         async with transaction(self._factory) as session:
             stored = await store.write_spans(session, spans)
         self.transactions += 1
+        if self._on_commit is not None:
+            self._on_commit({span.project_name for span in spans})
         return stored
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
+from pyrewatch.db.models import Project as ProjectRow
+from pyrewatch.db.session import transaction
+from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
 from pyrewatch.http.rest.v1.schemas.projects import (
@@ -20,6 +23,7 @@ from pyrewatch.http.rest.v1.schemas.projects import (
     project_json,
 )
 from pyrewatch.services import projects as service
+from pyrewatch.services.project_directory import DIRECTORY_KEY, ProjectDirectory, ProjectSummary
 
 router = APIRouter(prefix="/v1", tags=["projects"])
 
@@ -31,7 +35,7 @@ MAX_PROJECTS_PAGE = 1000
     "/projects", dependencies=[guard(Action.READ)], response_model=GetProjectsResponseBody, summary="List all projects"
 )
 async def list_projects(
-    session: SessionDep,
+    state: AppStateDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (project ID)")] = None,
     limit: Annotated[int, Query(gt=0, description="The max number of projects to return at a time.")] = 100,
@@ -41,9 +45,18 @@ async def list_projects(
 ) -> Response:
     row_cursor = decode_id_cursor(cursor, "Project") if cursor else None
     page_size = min(limit, MAX_PROJECTS_PAGE)
-    rows, next_id = await service.list_projects(
-        session, principal, limit=page_size, cursor=row_cursor, name_contains=name_contains
-    )
+    directory: ProjectDirectory = state.extras[DIRECTORY_KEY]
+    cached = None
+    if name_contains is None or "\x00" not in name_contains:
+        cached = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
+    rows: Sequence[ProjectRow | ProjectSummary]
+    if cached is not None:
+        rows, next_id = cached
+    else:
+        async with transaction(state.session_factory) as session:
+            rows, next_id = await service.list_projects(
+                session, principal, limit=page_size, cursor=row_cursor, name_contains=name_contains
+            )
     next_cursor = None if next_id is None else encode_id_cursor("Project", next_id)
     return json_response({"data": [project_json(row) for row in rows], "next_cursor": next_cursor})
 
@@ -54,8 +67,10 @@ async def list_projects(
     response_model=CreateProjectResponseBody,
     summary="Create a new project",
 )
-async def create_project(session: SessionDep, principal: PrincipalDep, body: CreateProjectRequestBody) -> Response:
-    row = await service.create_project(session, principal, name=body.name, description=body.description)
+async def create_project(state: AppStateDep, principal: PrincipalDep, body: CreateProjectRequestBody) -> Response:
+    async with transaction(state.session_factory) as session:
+        row = await service.create_project(session, principal, name=body.name, description=body.description)
+    state.extras[DIRECTORY_KEY].invalidate()
     return json_response({"data": project_json(row)})
 
 
@@ -77,9 +92,11 @@ async def get_project(session: SessionDep, principal: PrincipalDep, project_iden
     summary="Update a project by ID or name",
 )
 async def update_project(
-    session: SessionDep, principal: PrincipalDep, project_identifier: str, body: UpdateProjectRequestBody
+    state: AppStateDep, principal: PrincipalDep, project_identifier: str, body: UpdateProjectRequestBody
 ) -> Response:
-    row = await service.update_project(session, principal, project_identifier, description=body.description)
+    async with transaction(state.session_factory) as session:
+        row = await service.update_project(session, principal, project_identifier, description=body.description)
+    state.extras[DIRECTORY_KEY].invalidate()
     return json_response({"data": project_json(row)})
 
 
@@ -89,6 +106,8 @@ async def update_project(
     status_code=204,
     summary="Delete a project by ID or name",
 )
-async def delete_project(session: SessionDep, principal: PrincipalDep, project_identifier: str) -> Response:
-    await service.delete_project(session, principal, project_identifier)
+async def delete_project(state: AppStateDep, principal: PrincipalDep, project_identifier: str) -> Response:
+    async with transaction(state.session_factory) as session:
+        await service.delete_project(session, principal, project_identifier)
+    state.extras[DIRECTORY_KEY].invalidate()
     return Response(status_code=204)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from pyrewatch.db.models import Project as ProjectRow
 from pyrewatch.ids import encode_global_id
+from pyrewatch.services.project_directory import ProjectSummary
 
 
 class Project(BaseModel):
@@ -42,5 +43,5 @@ class UpdateProjectResponseBody(BaseModel):
     data: Project
 
 
-def project_json(row: ProjectRow) -> dict[str, Any]:
+def project_json(row: ProjectRow | ProjectSummary) -> dict[str, Any]:
     return {"id": encode_global_id("Project", row.id), "name": row.name, "description": row.description}
