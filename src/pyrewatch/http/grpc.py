@@ -48,7 +48,7 @@ class _TraceService:
         except Unauthenticated as exc:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.message)
         if principal.via is Via.ADMIN_SECRET:
-            await self._state.authenticator.record_admin_secret_use(principal, "grpc TraceService/Export")
+            self._state.authenticator.record_admin_secret_use(principal, "grpc TraceService/Export")
         denial = decide(principal, Action.INGEST)
         if denial is not None:
             code = grpc.StatusCode.UNAUTHENTICATED if denial.status == 401 else grpc.StatusCode.PERMISSION_DENIED

@@ -115,8 +115,6 @@ class AuthenticationMiddleware:
         if client and principal.is_authenticated:
             principal = replace(principal, client_ip=client[0])
         if principal.via is Via.ADMIN_SECRET:
-            await authenticator.record_admin_secret_use(
-                principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}"
-            )
+            authenticator.record_admin_secret_use(principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}")
         scope[PRINCIPAL_SCOPE_KEY] = principal
         await self.app(scope, receive, send)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from pyrewatch.auth.principal import Principal
+from pyrewatch.clock import now_utc
 from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import Session
 from pyrewatch.store import audit as audit_store
 
-__all__ = ["record"]
+__all__ = ["build_event", "record"]
 
 
 async def record(
@@ -22,7 +23,21 @@ async def record(
     details: dict[str, Any] | None = None,
 ) -> None:
     """Append an audit event in the caller's transaction, so it commits with the change itself."""
-    event = AuditEvent(
+    event = build_event(principal, action, target_type=target_type, target_id=target_id, details=details)
+    await audit_store.insert_audit_event(session, event)
+
+
+def build_event(
+    principal: Principal,
+    action: str,
+    *,
+    target_type: str | None = None,
+    target_id: str | int | None = None,
+    details: dict[str, Any] | None = None,
+) -> AuditEvent:
+    """An audit event stamped now, attributed to ``principal``."""
+    return AuditEvent(
+        occurred_at=now_utc(),
         action=action,
         actor_via=principal.via.value,
         actor_user_id=principal.user_id,
@@ -31,4 +46,3 @@ async def record(
         client_ip=principal.client_ip,
         details=details,
     )
-    await audit_store.insert_audit_event(session, event)

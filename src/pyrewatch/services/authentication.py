@@ -30,10 +30,12 @@ from pyrewatch.auth import api_keys
 from pyrewatch.auth.principal import ANONYMOUS, AUTH_DISABLED, Principal, Role, Via
 from pyrewatch.auth.tokens import Keyring, TokenKind, TokenStatus
 from pyrewatch.clock import now_utc
+from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import Unauthenticated
 from pyrewatch.services import audit
 from pyrewatch.store import api_keys as api_key_store
+from pyrewatch.store import audit as audit_store
 from pyrewatch.store import credentials
 from pyrewatch.store.credentials import AccessTokenRecord, ApiKeyRecord
 
@@ -44,6 +46,7 @@ INVALID_TOKEN = "Invalid token"
 EXPIRED_TOKEN = "Expired token"
 CACHE_TTL_SECONDS = 5.0
 USAGE_FLUSH_SECONDS = 30.0
+AUDIT_FLUSH_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
 _CACHE_MAX_ENTRIES = 100_000
@@ -134,6 +137,7 @@ class Authenticator:
         self._generation = 0
         self._publisher: Callable[[str], Awaitable[None]] | None = None
         self._publishing: set[asyncio.Task[None]] = set()
+        self._admin_uses: list[AuditEvent] = []
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -171,31 +175,45 @@ class Authenticator:
             return ANONYMOUS
         return await self.authenticate_request(authorization, access_cookie)
 
-    async def record_admin_secret_use(self, principal: Principal, surface: str) -> None:
-        """Every use of the bootstrap credential goes to the audit log, with where it was used."""
-        async with transaction(self._factory) as session:
-            await audit.record(session, principal, "admin_secret.use", details={"surface": surface})
+    def record_admin_secret_use(self, principal: Principal, surface: str) -> None:
+        """Every use of the bootstrap credential goes to the audit log, with where it was used.
+
+        The events are written together about once a second (``usage_flusher``) rather than one
+        transaction per request. Whatever the admin secret changes (keys, users) is audited in the
+        same transaction as the change itself, so a crash can only lose the record of reads.
+        """
+        self._admin_uses.append(audit.build_event(principal, "admin_secret.use", details={"surface": surface}))
 
     # -- usage ----------------------------------------------------------------------------------
 
-    async def flush_usage(self) -> None:
-        """Write the coalesced ``last_used_at`` values gathered since the previous flush."""
-        pending = self.usage.drain()
-        if pending:
+    async def flush_usage(self, *, keys: bool = True) -> None:
+        """Write the pending admin-secret audit events and (with ``keys``) the coalesced
+        ``last_used_at`` values gathered since the previous flush."""
+        pending = self.usage.drain() if keys else {}
+        events, self._admin_uses = self._admin_uses, []
+        if pending or events:
             async with transaction(self._factory) as session:
                 await api_key_store.touch_last_used(session, pending)
+                for event in events:
+                    await audit_store.insert_audit_event(session, event)
 
     @asynccontextmanager
     async def usage_flusher(self, interval_seconds: float = USAGE_FLUSH_SECONDS) -> AsyncIterator[None]:
-        """Flush key usage every ``interval_seconds`` while the block runs, and once more at exit."""
+        """While the block runs, write admin-secret audit events every second and key usage every
+        ``interval_seconds``; flush both once more at exit."""
 
         async def loop() -> None:
+            ticks = 0
             while True:
-                await asyncio.sleep(interval_seconds)
+                await asyncio.sleep(AUDIT_FLUSH_SECONDS)
+                ticks += 1
                 try:
-                    await self.flush_usage()
+                    await self.flush_usage(keys=ticks * AUDIT_FLUSH_SECONDS >= interval_seconds)
                 except Exception:
                     logger.exception("could not record API key usage; will retry")
+                    continue
+                if ticks * AUDIT_FLUSH_SECONDS >= interval_seconds:
+                    ticks = 0
 
         task = asyncio.create_task(loop())
         try:

@@ -227,9 +227,13 @@ def test_minting_and_revoking_are_audited(make_client: ClientFactory) -> None:
     _, key_id = mint_system_key(client, ADMIN_SECRET, "audited")
     gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=key_id)
 
+    client.portal.call(_state(client).authenticator.flush_usage)  # type: ignore[union-attr]
+
     async def events() -> list[tuple[str, str, object]]:
         async with transaction(_state(client).session_factory) as session:
-            stmt = select(AuditEvent.action, AuditEvent.actor_via, AuditEvent.details).order_by(AuditEvent.id)
+            stmt = select(AuditEvent.action, AuditEvent.actor_via, AuditEvent.details).order_by(
+                AuditEvent.occurred_at, AuditEvent.id
+            )
             rows = (await session.execute(stmt)).all()
         return [(a, v, d) for a, v, d in rows]
 

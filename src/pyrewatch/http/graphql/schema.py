@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
@@ -36,7 +37,17 @@ class _Schema(strawberry.Schema):
 
 
 def build_schema() -> strawberry.Schema:
-    return _Schema(query=Query, mutation=Mutation, extensions=[mask_unexpected_errors])
+    return _Schema(
+        query=Query,
+        mutation=Mutation,
+        extensions=[
+            mask_unexpected_errors,
+            # Automation sends the same few documents again and again: parse and validate each once
+            # (strawberry keeps these bounded LRU caches across requests).
+            lambda: ParserCache(maxsize=512),
+            lambda: ValidationCache(maxsize=512),
+        ],
+    )
 
 
 def graphql_router() -> GraphQLRouter[Context, None]:
