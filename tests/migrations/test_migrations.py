@@ -40,3 +40,24 @@ def test_upgrade_downgrade_upgrade_leaves_no_model_drift(database_env: dict[str,
             await engine.dispose()
 
     asyncio.run(scenario())
+
+
+def test_the_quick_head_check_agrees_with_alembic() -> None:
+    """Start-up skips loading Alembic when the database is at the head read from the files."""
+    assert migrate._head_without_alembic() == migrate.head_revision()
+
+
+def test_is_at_head_only_after_the_upgrade(database_env: dict[str, str]) -> None:
+    engine, schema = _engine(database_env)
+
+    async def scenario() -> None:
+        try:
+            assert not await migrate.is_at_head(engine)
+            await migrate.upgrade(engine, schema=schema)
+            assert await migrate.is_at_head(engine)
+            await migrate.downgrade(engine, "0001_identity", schema=schema)
+            assert not await migrate.is_at_head(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(scenario())

@@ -15,10 +15,12 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import httpx
+
+if TYPE_CHECKING:
+    import httpx
 
 EXIT_REFUSED = 1
 EXIT_USAGE = 2
@@ -30,11 +32,15 @@ class _Api:
         token = os.environ.get("PHOENIX_ADMIN_SECRET") or os.environ.get("PHOENIX_API_KEY")
         if not token:
             _die("set PHOENIX_ADMIN_SECRET or PHOENIX_API_KEY in the environment", EXIT_USAGE)
+        import httpx  # here, not at module level: the server process never needs it
+
         self._client = httpx.Client(
             base_url=url.rstrip("/"), headers={"Authorization": f"Bearer {token}"}, timeout=timeout
         )
 
     def call(self, method: str, path: str, body: dict[str, Any] | None = None) -> httpx.Response:
+        import httpx
+
         try:
             response = self._client.request(method, path, json=body)
         except httpx.HTTPError as exc:
