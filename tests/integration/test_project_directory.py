@@ -49,3 +49,15 @@ def test_name_filters_and_pages_are_served_from_the_same_list(client: TestClient
     rest = client.get(f"/v1/projects?limit=2&cursor={first['next_cursor']}").json()
     assert [p["name"] for p in rest["data"]] == ["alpha", "default"]
     assert rest["next_cursor"] is None
+
+
+def test_more_projects_than_the_directory_keeps_are_listed_from_the_database(client: TestClient) -> None:
+    from pyrewatch.services.project_directory import DIRECTORY_KEY
+
+    directory = client.app.state.pyrewatch.extras[DIRECTORY_KEY]  # type: ignore[attr-defined]
+    directory._max = 2
+    for name in ("p1", "p2", "p3"):
+        assert client.post("/v1/projects", json={"name": name}).status_code == 200
+    assert _names(client) == ["p3", "p2", "p1", "default"]
+    assert client.post("/v1/projects", json={"name": "p4"}).status_code == 200
+    assert _names(client)[0] == "p4"

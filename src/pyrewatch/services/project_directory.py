@@ -28,6 +28,7 @@ logger = logging.getLogger(__name__)
 
 # Where the app keeps its directory (``AppState.extras``).
 DIRECTORY_KEY = "project_directory"
+TOO_MANY_RETRY_SECONDS = 60.0
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class ProjectDirectory:
         self._rows: list[ProjectSummary] | None = None
         self._names: frozenset[str] = frozenset()
         self._expires = 0.0
+        self._too_many_until = 0.0
         self._generation = 0
         self._loading = asyncio.Lock()
         self._publisher: Callable[[str], Awaitable[None]] | None = None
@@ -102,6 +104,8 @@ class ProjectDirectory:
         self._rows = None
 
     async def _snapshot(self) -> list[ProjectSummary] | None:
+        if time.monotonic() < self._too_many_until:
+            return None
         if self._rows is not None and time.monotonic() < self._expires:
             return self._rows
         async with self._loading:
@@ -111,6 +115,8 @@ class ProjectDirectory:
             async with transaction(self._factory) as session:
                 found = await store.list_projects_page(session, limit=self._max, cursor=None, name_contains=None)
             if len(found) > self._max:
+                # Too many to keep: let the database answer, and do not try again for a while.
+                self._too_many_until = time.monotonic() + TOO_MANY_RETRY_SECONDS
                 return None
             rows = [ProjectSummary(id=p.id, name=p.name, description=p.description) for p in found]
             # A change that happened while loading may not be in ``rows``: serve them once, keep none.
