@@ -78,3 +78,20 @@ def test_auth_off_refuses_key_management(client: TestClient) -> None:
     response = client.post("/v1/system/api_keys", json={"data": {"name": "x"}})
     assert response.status_code == 403
     assert response.text.startswith("This action requires authentication to be enabled.")
+
+
+def test_payloads_carry_the_root_query_to_refetch(make_client: ClientFactory) -> None:
+    client = make_client(AUTH_ENV)
+    created = gql(
+        client,
+        'mutation { createSystemApiKey(input: {name: "refetch"}) { apiKey { id } query { systemApiKeys { name } } } }',
+        ADMIN_SECRET,
+    )["data"]["createSystemApiKey"]
+    assert created["query"]["systemApiKeys"] == [{"name": "refetch"}]
+    deleted = gql(
+        client,
+        "mutation($id: ID!) { deleteSystemApiKey(input: {id: $id}) { apiKeyId query { systemApiKeys { name } } } }",
+        ADMIN_SECRET,
+        id=created["apiKey"]["id"],
+    )["data"]["deleteSystemApiKey"]
+    assert deleted == {"apiKeyId": created["apiKey"]["id"], "query": {"systemApiKeys": []}}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
@@ -17,6 +18,9 @@ from pyrewatch.http.graphql.types.api_keys import SystemApiKey, UserApiKey
 from pyrewatch.ids import parse_typed_global_id
 from pyrewatch.services import api_keys as service
 from pyrewatch.services.api_keys import KeyInput, KeyView, MintedKey
+
+if TYPE_CHECKING:
+    from pyrewatch.http.graphql.schema import Query
 
 
 @strawberry.input
@@ -38,21 +42,32 @@ class DeleteApiKeyInput:
     id: strawberry.ID
 
 
+def _query() -> Annotated[Query, strawberry.lazy("pyrewatch.http.graphql.schema")]:
+    """The root query, so a client can refetch what the mutation changed (Phoenix's payloads
+    carry it too)."""
+    from pyrewatch.http.graphql.schema import Query
+
+    return Query()
+
+
 @strawberry.type
 class CreateSystemApiKeyMutationPayload:
     jwt: str
     api_key: SystemApiKey
+    query: Annotated[Query, strawberry.lazy("pyrewatch.http.graphql.schema")] = strawberry.field(resolver=_query)
 
 
 @strawberry.type
 class CreateUserApiKeyMutationPayload:
     jwt: str
     api_key: UserApiKey
+    query: Annotated[Query, strawberry.lazy("pyrewatch.http.graphql.schema")] = strawberry.field(resolver=_query)
 
 
 @strawberry.type
 class DeleteApiKeyMutationPayload:
     api_key_id: strawberry.ID
+    query: Annotated[Query, strawberry.lazy("pyrewatch.http.graphql.schema")] = strawberry.field(resolver=_query)
 
 
 async def _run(context: Context, call: Callable[[Session], Awaitable[MintedKey | KeyView]]) -> MintedKey | KeyView:
