@@ -4,11 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import NewType
-
-UserId = NewType("UserId", int)
-ApiKeyRowId = NewType("ApiKeyRowId", int)
-ProjectId = NewType("ProjectId", int)
 
 # Row ids are 32-bit integer columns: a larger id names no row (and PostgreSQL would reject it
 # as a parameter), so lookups treat it as "not found" and cursors clamp to it.

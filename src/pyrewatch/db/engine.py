@@ -39,7 +39,3 @@ def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
         max_overflow=10,
         pool_pre_ping=True,
     )
-
-
-def is_sqlite(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "sqlite"

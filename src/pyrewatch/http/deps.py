@@ -34,10 +34,6 @@ async def get_session(conn: HTTPConnection) -> AsyncIterator[Session]:
         yield session
 
 
-def client_ip(conn: HTTPConnection) -> str | None:
-    return conn.client.host if conn.client else None
-
-
 AppStateDep = Annotated[AppState, Depends(get_app_state)]
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
 # scope="function": the transaction commits before the response is sent, so a 2xx means the

@@ -88,7 +88,6 @@ class ApiKeysMutation:
         self, info: strawberry.Info[Context, None], input: CreateApiKeyInput
     ) -> CreateSystemApiKeyMutationPayload:
         context = info.context
-        require(context, Action.CREATE_SYSTEM_KEY)
         data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
         minted = await _run(
             context,
@@ -104,7 +103,6 @@ class ApiKeysMutation:
         self, info: strawberry.Info[Context, None], input: CreateUserApiKeyInput
     ) -> CreateUserApiKeyMutationPayload:
         context = info.context
-        require(context, Action.CREATE_USER_KEY)
         data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
         minted = await _run(context, lambda s: service.create_user_key(s, context.principal, data))
         assert isinstance(minted, MintedKey)

@@ -46,9 +46,7 @@ async def list_projects(
     row_cursor = decode_id_cursor(cursor, "Project") if cursor else None
     page_size = min(limit, MAX_PROJECTS_PAGE)
     directory: ProjectDirectory = state.extras[DIRECTORY_KEY]
-    cached = None
-    if name_contains is None or "\x00" not in name_contains:
-        cached = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
+    cached = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
     rows: Sequence[ProjectRow | ProjectSummary]
     if cached is not None:
         rows, next_id = cached
