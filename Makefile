@@ -38,11 +38,16 @@ lint: install-test ## ruff (format and lint) and the import-layer contracts
 	$(BIN)/ruff check src tests $(wildcard bench)
 	$(BIN)/lint-imports
 
-typecheck: install-test ## mypy --strict on the package
+typecheck: install-test ## mypy --strict on the package and the tests
 	$(BIN)/mypy
 
+# Tests run in parallel worker processes (pytest-xdist); each worker has its own PostgreSQL
+# database. Much of a test's time is spent waiting on databases and server processes, so more
+# workers than cores pays. Override with `make test TEST_WORKERS=0` to run in one process.
+TEST_WORKERS ?= 4
+
 test: lint typecheck ## the whole gate: lint, types, then every test on SQLite and PostgreSQL
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --durations=10
 
 check: test ## alias of test
 

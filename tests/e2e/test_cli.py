@@ -88,7 +88,7 @@ def test_serve_becomes_ready_on_an_empty_working_dir(tmp_path: Path) -> None:
 
     server = ServerProcess(env={"PHOENIX_WORKING_DIR": str(tmp_path / "fresh")}, log_path=tmp_path / "log")
     try:
-        server.start(timeout=10)
+        server.start()
         assert (tmp_path / "fresh" / "pyrewatch.db").exists()
     finally:
         server.stop()

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -103,10 +104,19 @@ def test_shutdown_finishes_exports_already_received(start_server: StartServer, d
     with httpx.Client(base_url=server.url, timeout=30) as http:
         key = mint_system_key(http)
         headers = {"content-type": "application/x-protobuf", "authorization": f"Bearer {key}"}
+        sent = threading.Event()
+
+        def body() -> Iterator[bytes]:
+            yield protobuf_body(spans)
+            sent.set()  # the whole request is on the wire
+
         with ThreadPoolExecutor(1) as pool:
             with write_lock_held(database_env):
-                pending = pool.submit(http.post, "/v1/traces", content=protobuf_body(spans), headers=headers)
-                time.sleep(0.5)  # the export is waiting on the lock inside the server
+                pending = pool.submit(http.post, "/v1/traces", content=body(), headers=headers)
+                assert sent.wait(60)
+                # A request on another connection is answered only after the server's loop has
+                # read the export sent before it: the export is now in flight, waiting on the lock.
+                assert httpx.get(f"{server.url}/healthz", timeout=60).status_code == 200
                 assert server.process is not None
                 server.process.send_signal(signal.SIGTERM)
                 time.sleep(0.3)

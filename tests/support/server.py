@@ -37,7 +37,20 @@ class ServerProcess:
     def grpc_target(self) -> str:
         return f"127.0.0.1:{self.grpc_port}"
 
-    def start(self, timeout: float = 30.0) -> ServerProcess:
+    def start(self, timeout: float = 120.0) -> ServerProcess:
+        """Start and wait for ``/readyz``. The ports are chosen here and bound by the child, so
+        another process may take one in between: then choose new ports and try again."""
+        for _ in range(5):
+            offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+            if self._launch(timeout):
+                return self
+            if not _lost_a_port(self._log_since(offset)):
+                raise RuntimeError(f"server exited with {self._exit_code()}: {self.log()}")
+            self.port, self.grpc_port = free_port(), free_port()
+        raise RuntimeError(f"server could not bind free ports: {self.log()}")
+
+    def _launch(self, timeout: float) -> bool:
+        """Run the server; True once ready, False if it exited. The deadline only bounds a hang."""
         env = {k: v for k, v in os.environ.items() if not k.startswith(("PHOENIX_", "PYREWATCH_"))}
         env.update(self.env)
         env.update(
@@ -47,22 +60,30 @@ class ServerProcess:
                 "PHOENIX_GRPC_PORT": str(self.grpc_port),
             }
         )
-        log = self.log_path.open("ab")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pyrewatch", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
-        )
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "pyrewatch", "serve"], env=env, stdout=log, stderr=subprocess.STDOUT
+            )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited with {self.process.returncode}: {self.log()}")
+                return False
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=1).status_code == 200:
-                    return self
+                if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
+                    return True
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
         self.stop()
         raise RuntimeError(f"server not ready after {timeout}s: {self.log()}")
+
+    def _exit_code(self) -> int | None:
+        return None if self.process is None else self.process.returncode
+
+    def _log_since(self, offset: int) -> str:
+        with self.log_path.open("rb") as log:
+            log.seek(offset)
+            return log.read().decode(errors="replace")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -82,3 +103,9 @@ class ServerProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-4000:] if self.log_path.exists() else ""
+
+
+def _lost_a_port(log: str) -> bool:
+    """Whether the server exited because one of its ports was taken."""
+    lowered = log.lower()
+    return "address already in use" in lowered or "failed to bind" in lowered or "errno 98" in lowered

@@ -29,7 +29,7 @@ class Mailbox:
         self.messages.append(email.message_from_bytes(envelope.content))
         return "250 Message accepted for delivery"
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[Message]:
+    def wait_for(self, count: int, timeout: float = 60.0) -> list[Message]:
         deadline = time.monotonic() + timeout
         while len(self.messages) < count and time.monotonic() < deadline:
             time.sleep(0.02)

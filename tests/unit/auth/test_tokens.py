@@ -9,17 +9,20 @@ import jwt
 from pyrewatch.auth.tokens import Keyring, TokenClaims, TokenKind, TokenStatus, key_id, new_jti
 from tests.support.constants import OTHER_SECRET, SECRET
 
-NOW = datetime.now(UTC)
+
+def _now() -> datetime:
+    # Read per test: the keyring checks expiry against the wall clock when it decodes.
+    return datetime.now(UTC)
 
 
 def _claims(kind: TokenKind = TokenKind.ACCESS, expires_in: timedelta = timedelta(minutes=5)) -> TokenClaims:
-    return TokenClaims(kind=kind, jti=new_jti(), user_id=7, expires_at=NOW + expires_in, session_id=3)
+    return TokenClaims(kind=kind, jti=new_jti(), user_id=7, expires_at=_now() + expires_in, session_id=3)
 
 
 def test_round_trip_carries_kid_and_claims() -> None:
     ring = Keyring(SECRET)
     claims = _claims()
-    token = ring.encode(claims, NOW)
+    token = ring.encode(claims, _now())
     assert jwt.get_unverified_header(token)["kid"] == key_id(SECRET)
     decoded = ring.decode(token, TokenKind.ACCESS)
     assert decoded.status is TokenStatus.VALID
@@ -27,20 +30,20 @@ def test_round_trip_carries_kid_and_claims() -> None:
 
 
 def test_previous_secrets_verify_but_never_sign() -> None:
-    old = Keyring(SECRET).encode(_claims(), NOW)
+    old = Keyring(SECRET).encode(_claims(), _now())
     rotated = Keyring(OTHER_SECRET, previous=(SECRET,))
     assert rotated.decode(old, TokenKind.ACCESS).status is TokenStatus.VALID
-    assert jwt.get_unverified_header(rotated.encode(_claims(), NOW))["kid"] == key_id(OTHER_SECRET)
+    assert jwt.get_unverified_header(rotated.encode(_claims(), _now()))["kid"] == key_id(OTHER_SECRET)
     assert Keyring(OTHER_SECRET).decode(old, TokenKind.ACCESS).status is TokenStatus.INVALID
 
 
 def test_wrong_kind_expired_and_tampered_tokens() -> None:
     ring = Keyring(SECRET)
-    refresh = ring.encode(_claims(TokenKind.REFRESH), NOW)
+    refresh = ring.encode(_claims(TokenKind.REFRESH), _now())
     assert ring.decode(refresh, TokenKind.ACCESS).status is TokenStatus.INVALID
-    expired = ring.encode(_claims(expires_in=timedelta(seconds=-5)), NOW)
+    expired = ring.encode(_claims(expires_in=timedelta(seconds=-5)), _now())
     assert ring.decode(expired, TokenKind.ACCESS).status is TokenStatus.EXPIRED
-    token = ring.encode(_claims(), NOW)
+    token = ring.encode(_claims(), _now())
     header, payload, signature = token.split(".")
     body = json.loads(base64.urlsafe_b64decode(payload + "=="))
     body["sub"] = "1"
@@ -50,7 +53,7 @@ def test_wrong_kind_expired_and_tampered_tokens() -> None:
 
 def test_alg_none_and_unknown_kid_are_refused() -> None:
     ring = Keyring(SECRET)
-    payload = {"jti": "x", "sub": "1", "typ": "access", "exp": int((NOW + timedelta(minutes=5)).timestamp())}
+    payload = {"jti": "x", "sub": "1", "typ": "access", "exp": int((_now() + timedelta(minutes=5)).timestamp())}
     none_header = base64.urlsafe_b64encode(json.dumps({"alg": "none", "kid": key_id(SECRET)}).encode()).rstrip(b"=")
     none_body = base64.urlsafe_b64encode(json.dumps(payload).encode()).rstrip(b"=")
     assert ring.decode(f"{none_header.decode()}.{none_body.decode()}.", TokenKind.ACCESS).status is TokenStatus.INVALID
