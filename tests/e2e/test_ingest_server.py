@@ -74,8 +74,8 @@ def test_plain_exporters_with_a_wrong_key_fail_and_store_nothing(
         assert http_exporter.export(spans) is SpanExportResult.FAILURE
         assert grpc_exporter.export(spans) is SpanExportResult.FAILURE
     finally:
-        http_exporter.shutdown()
-        grpc_exporter.shutdown()
+        http_exporter.shutdown()  # type: ignore[no-untyped-call]
+        grpc_exporter.shutdown()  # type: ignore[no-untyped-call]
     assert stored_spans(database_env) == {}
 
 

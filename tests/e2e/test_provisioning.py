@@ -53,8 +53,8 @@ def _exports(server: ServerProcess, token: str) -> tuple[bool, bool]:
     try:
         return http.export(spans) is SpanExportResult.SUCCESS, grpc.export(spans) is SpanExportResult.SUCCESS
     finally:
-        http.shutdown()
-        grpc.shutdown()
+        http.shutdown()  # type: ignore[no-untyped-call]
+        grpc.shutdown()  # type: ignore[no-untyped-call]
 
 
 def _status(server: ServerProcess, token: str, path: str = "/v1/projects") -> int:

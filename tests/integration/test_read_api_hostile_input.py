@@ -63,8 +63,8 @@ def test_hostile_paths_and_parameters_never_cause_a_server_error(
         span = await make_span(session, trace)  # type: ignore[arg-type]
         return span.span_id
 
-    span_id = Database(database_env).run(seed)  # type: ignore[arg-type]
-    failures = []
+    span_id = Database(database_env).run(seed)
+    failures: list[tuple[object, ...]] = []
     for value in NASTY:
         for path in ["/v1/projects/{v}", "/v1/projects/{v}/spans", "/v1/projects/{v}/traces"]:
             for method in ("GET", "DELETE", "PUT"):

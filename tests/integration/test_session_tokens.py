@@ -16,8 +16,12 @@ from tests.support.identity import IDENTITY_ENV, bearer, cookie_headers, login
 
 def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     header_b64, payload_b64, _ = token.split(".")
-    pad = lambda s: s + "=" * (-len(s) % 4)  # noqa: E731
-    return json.loads(base64.urlsafe_b64decode(pad(header_b64))), json.loads(base64.urlsafe_b64decode(pad(payload_b64)))
+
+    def decode(part: str) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(base64.urlsafe_b64decode(part + "=" * (-len(part) % 4)))
+        return value
+
+    return decode(header_b64), decode(payload_b64)
 
 
 def _b64(data: dict[str, Any]) -> str:

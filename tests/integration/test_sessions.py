@@ -19,7 +19,8 @@ ME = "/v1/user"
 
 
 def _status(client: TestClient, headers: dict[str, str]) -> int:
-    return client.get(ME, headers=headers).status_code
+    status: int = client.get(ME, headers=headers).status_code
+    return status
 
 
 def test_login_sets_strict_http_only_cookies_and_is_case_insensitive(make_client: ClientFactory) -> None:
