@@ -75,7 +75,7 @@ def test_plain_exporters_with_a_wrong_key_fail_and_store_nothing(
         assert grpc_exporter.export(spans) is SpanExportResult.FAILURE
     finally:
         http_exporter.shutdown()  # type: ignore[no-untyped-call]
-        grpc_exporter.shutdown()  # type: ignore[no-untyped-call]
+        grpc_exporter.shutdown()
     assert stored_spans(database_env) == {}
 
 

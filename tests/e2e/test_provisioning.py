@@ -54,7 +54,7 @@ def _exports(server: ServerProcess, token: str) -> tuple[bool, bool]:
         return http.export(spans) is SpanExportResult.SUCCESS, grpc.export(spans) is SpanExportResult.SUCCESS
     finally:
         http.shutdown()  # type: ignore[no-untyped-call]
-        grpc.shutdown()  # type: ignore[no-untyped-call]
+        grpc.shutdown()
 
 
 def _status(server: ServerProcess, token: str, path: str = "/v1/projects") -> int:
