@@ -41,11 +41,14 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
-def guard(action: Action) -> Any:
-    """A route dependency that asks the policy before the request body is even parsed, so a
-    refused caller gets its 401/403 rather than a validation error."""
+def guard(action: Action, *, as_owner: bool = False) -> Any:
+    """A route dependency that asks the policy before the path, query or body is even parsed,
+    so a refused caller gets its 401/403 rather than a validation error (and learns nothing
+    from it). ``as_owner`` asks about the caller's own resources (``owner_id`` = the caller).
+
+    This is the only way a route checks the policy itself; the service asks again, in full."""
 
     async def check(principal: PrincipalDep) -> None:
-        require(principal, action)
+        require(principal, action, owner_id=principal.user_id if as_owner else None)
 
     return Depends(check)

@@ -14,6 +14,7 @@ from pyrewatch.auth.api_keys import KeyKind
 from pyrewatch.auth.policy import Action, Denial, NotAllowed, decide, require
 from pyrewatch.auth.principal import Principal, Via
 from pyrewatch.clock import ensure_utc, now_utc
+from pyrewatch.db import effects
 from pyrewatch.db.models import ApiKey, User
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound, Unauthenticated
@@ -227,6 +228,7 @@ async def revoke_user_key(session: Session, principal: Principal, row_id: int) -
 
 async def _revoke(session: Session, principal: Principal, row: ApiKey) -> KeyView:
     await store.revoke_api_key(session, row, now_utc())
+    effects.api_key_revoked(session, row.key_id)
     await audit.record(
         session,
         principal,

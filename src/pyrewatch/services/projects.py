@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
+from pyrewatch.db import effects
 from pyrewatch.db.models import Project
 from pyrewatch.db.session import Session
 from pyrewatch.errors import Forbidden, InvalidInput, NotFound
@@ -93,6 +94,7 @@ async def create_project(session: Session, principal: Principal, *, name: str, d
         raise InvalidInput("Project name cannot be a project GlobalID")
     if description is not None:
         validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
+    effects.projects_changed(session)
     return await store.insert_project(session, name=name, description=description)
 
 
@@ -106,6 +108,7 @@ async def update_project(
     project = await resolve_project(session, identifier)
     project.description = description
     await session.flush()
+    effects.projects_changed(session)
     return project
 
 
@@ -116,3 +119,4 @@ async def delete_project(session: Session, principal: Principal, identifier: str
     if project.name == DEFAULT_PROJECT_NAME:
         raise Forbidden("The default project cannot be deleted")
     await store.delete_project(session, project.id)
+    effects.projects_changed(session)

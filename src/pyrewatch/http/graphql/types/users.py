@@ -18,6 +18,7 @@ from pyrewatch.http.graphql.types.pagination import PageInfo
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services import api_keys as key_service
 from pyrewatch.services.api_keys import KeyView
+from pyrewatch.services.provisioning import DEFAULT_ADMIN_EMAIL
 
 if TYPE_CHECKING:
     from pyrewatch.http.graphql.types.api_keys import UserApiKey
@@ -76,7 +77,7 @@ class User(Node):
     def is_management_user(self, info: strawberry.Info[Context, None]) -> bool:
         """The default admin or an admin declared in ``PHOENIX_ADMINS``."""
         declared = {email for _, email in info.context.state.settings.admins}
-        return self.email == "admin@localhost" or self.email in declared
+        return self.email == DEFAULT_ADMIN_EMAIL or self.email in declared
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:
