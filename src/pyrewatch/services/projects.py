@@ -8,12 +8,11 @@ from pyrewatch.db import effects
 from pyrewatch.db.models import Project
 from pyrewatch.db.session import Session
 from pyrewatch.errors import Forbidden, InvalidInput, NotFound
-from pyrewatch.ids import parse_typed_global_id
+from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.store import projects as store
 
 __all__ = [
     "DEFAULT_PROJECT_NAME",
-    "MAX_ROW_ID",
     "create_project",
     "delete_project",
     "get_project",
@@ -26,8 +25,6 @@ __all__ = [
 DEFAULT_PROJECT_NAME = "default"
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 10_000
-# Row ids are 32-bit integers in PostgreSQL: a larger id names nothing.
-MAX_ROW_ID = 2**31 - 1
 _FORBIDDEN_NAME_CHARACTERS = ("/", "?", "#")
 
 

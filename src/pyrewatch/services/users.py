@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from pyrewatch.auth.passwords import hash_password, password_violation, verify_password
 from pyrewatch.auth.policy import Action, require
-from pyrewatch.auth.principal import Principal, Role
+from pyrewatch.auth.principal import ASSIGNABLE_ROLES, Principal, Role, Via
 from pyrewatch.auth.requirements import has_control_characters, is_valid_email, normalize_email
 from pyrewatch.clock import now_utc
 from pyrewatch.db import effects
@@ -37,17 +37,18 @@ __all__ = [
     "ViewerPatch",
     "create_user",
     "delete_users",
+    "get_user",
     "get_viewer",
     "list_users",
     "list_users_page",
     "patch_user",
     "patch_viewer",
+    "users_by_ids",
 ]
 
 MISSING_USERS = "Some user IDs could not be found"
 MAX_USERNAME_LENGTH = 255
 MAX_PASSWORD_LENGTH = 1024
-ASSIGNABLE_ROLES = (Role.ADMIN.value, Role.MEMBER.value, Role.VIEWER.value)
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,33 @@ async def get_viewer(session: Session, principal: Principal) -> User:
     if user is None:
         raise Unauthenticated("User not found")
     return user
+
+
+def _require_can_read(principal: Principal, user_id: int) -> None:
+    """Oneself (a person, not the system principals), or anyone for an admin."""
+    is_self = user_id == principal.user_id and principal.via not in (Via.SYSTEM_KEY, Via.ADMIN_SECRET)
+    require(principal, Action.READ_SELF if is_self else Action.LIST_USERS)
+
+
+async def get_user(session: Session, principal: Principal, user_id: int) -> User:
+    """One user: oneself, or anyone for an admin.
+
+    Raises:
+        NotFound: no such user.
+    """
+    _require_can_read(principal, user_id)
+    user = await store.find_user(session, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    return user
+
+
+async def users_by_ids(session: Session, principal: Principal, user_ids: Sequence[int]) -> dict[int, User]:
+    """The users of ``user_ids`` that exist, by id, in one query (for per-row fields)."""
+    wanted = sorted(set(user_ids))
+    for user_id in wanted:
+        _require_can_read(principal, user_id)
+    return {user.id: user for user in await store.users_by_ids(session, wanted)}
 
 
 async def list_users_page(

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from pyrewatch.auth.policy import NotAllowed
+from pyrewatch.auth.principal import Role
 from pyrewatch.db.models import User as UserRow
 from pyrewatch.db.session import transaction
 from pyrewatch.http.graphql.context import Context
@@ -36,11 +37,12 @@ class UserRole(Node):
     name: str
 
 
-ROLE_IDS = {"SYSTEM": 0, "ADMIN": 1, "MEMBER": 2, "VIEWER": 3}
+# Role ids as Phoenix numbers them: SYSTEM 1, ADMIN 2, MEMBER 3, VIEWER 4.
+ROLE_IDS = {role.value: number for number, role in enumerate(Role, start=1)}
 
 
 def role_type(name: str) -> UserRole:
-    return UserRole(id=strawberry.ID(encode_global_id("UserRole", ROLE_IDS[name] + 1)), name=name)
+    return UserRole(id=strawberry.ID(encode_global_id("UserRole", ROLE_IDS[name])), name=name)
 
 
 @strawberry.type

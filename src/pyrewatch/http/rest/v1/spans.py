@@ -17,8 +17,7 @@ from pyrewatch.http.rest.v1.schemas.spans import QuerySpansRequestBody, SpansRes
 from pyrewatch.http.span_table import multipart_tables, span_table_json
 from pyrewatch.services import spans as service
 from pyrewatch.services.projects import DEFAULT_PROJECT_NAME
-from pyrewatch.services.spans import SpanQuery, SpanTableQuery
-from pyrewatch.store.spans import SpanPaging
+from pyrewatch.services.spans import SpanPaging, SpanQuery, SpanTableQuery
 
 router = APIRouter(prefix="/v1", tags=["spans"])
 
