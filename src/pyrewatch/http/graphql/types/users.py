@@ -8,10 +8,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from pyrewatch.auth.policy import NotAllowed
 from pyrewatch.auth.principal import Role
 from pyrewatch.db.models import User as UserRow
-from pyrewatch.db.session import transaction
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.types.node import Node
@@ -58,9 +57,10 @@ class User(Node):
 
     async def _keys(self, context: Context) -> list[KeyView]:
         try:
-            async with transaction(context.state.session_factory) as session:
-                return await key_service.list_keys_of_user(session, context.principal, self.user_id)
-        except NotAllowed:
+            return await call_service(
+                context, lambda s: key_service.list_keys_of_user(s, context.principal, self.user_id)
+            )
+        except GraphQLDenied:
             raise GraphQLDenied("User not authorized to access credentials") from None
 
     @strawberry.field

@@ -10,11 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from pyrewatch.auth.policy import Action
 from pyrewatch.errors import InvalidInput
 from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.json_response import json_response
 from pyrewatch.http.rest.v1.schemas.api_keys import (
     ApiKey,
     ApiKeyUser,
@@ -40,7 +41,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _json(model: BaseModel, status: int = 200, **always: object) -> Response:
     """Serialize with unset optional fields omitted, as Phoenix does; ``always`` keys stay even when null."""
-    return JSONResponse(model.model_dump(mode="json", exclude_none=True) | always, status_code=status)
+    return json_response(model.model_dump(mode="json", exclude_none=True) | always, status_code=status)
 
 
 def _created(minted: MintedKey, type_name: str) -> Response:
