@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
 from pyrewatch.db.models import Project as ProjectRow
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.deps import PrincipalDep, ProjectDirectoryDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
 from pyrewatch.http.rest.v1.schemas.projects import (
@@ -34,7 +34,7 @@ MAX_PROJECTS_PAGE = 1000
     "/projects", dependencies=[guard(Action.READ)], response_model=GetProjectsResponseBody, summary="List all projects"
 )
 async def list_projects(
-    state: AppStateDep,
+    directory: ProjectDirectoryDep,
     session: SessionDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (project ID)")] = None,
@@ -45,7 +45,7 @@ async def list_projects(
 ) -> Response:
     row_cursor = decode_id_cursor(cursor, "Project") if cursor else None
     page_size = min(limit, MAX_PROJECTS_PAGE)
-    cached = await state.projects.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
+    cached = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
     rows: Sequence[ProjectRow | ProjectSummary]
     if cached is not None:
         rows, next_id = cached

@@ -13,7 +13,7 @@ from pyrewatch.auth.principal import Via
 from pyrewatch.clock import isoformat
 from pyrewatch.db.models import User
 from pyrewatch.errors import Forbidden, InvalidInput, NotFound
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.deps import PrincipalDep, SessionDep, SettingsDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.ids import decode_global_id, encode_global_id, parse_typed_global_id
 from pyrewatch.services import users as service
@@ -97,7 +97,7 @@ async def get_users(
 
 @router.post("/users", operation_id="createUser", summary="Create a new user", status_code=201)
 async def create_user(
-    body: CreateUserRequestBody, state: AppStateDep, session: SessionDep, principal: PrincipalDep
+    body: CreateUserRequestBody, settings: SettingsDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
     user = body.user
     data = NewUser(
@@ -108,9 +108,7 @@ async def create_user(
         auth_method=user.auth_method,
         generate_missing_password=True,
     )
-    row = await service.create_user(
-        session, principal, data, strong_passwords=state.settings.enable_strong_password_policy
-    )
+    row = await service.create_user(session, principal, data, strong_passwords=settings.enable_strong_password_policy)
     return json_response({"data": user_json(row)}, status_code=201)
 
 
