@@ -49,3 +49,23 @@ def test_key_owners_are_loaded_in_one_batch(make_client: ClientFactory) -> None:
     assert {key["user"]["role"]["name"] for key in keys} == {"MEMBER", "VIEWER"}
     assert all(key["user"]["email"].endswith("@example.com") for key in keys)
     assert many == few
+
+
+def test_the_keys_of_listed_users_are_loaded_in_one_batch(make_client: ClientFactory) -> None:
+    query = "{ users { edges { node { username apiKeyCount apiKeys { name } } } } }"
+    client = make_client(AUTH_ENV)
+    for _ in range(2):
+        owner = make_user(client, "MEMBER")
+        make_user_key(client, owner, "MEMBER")
+    few, result = _statements_of(client, query)
+    before = len(result["data"]["users"]["edges"])
+    for _ in range(4):
+        owner = make_user(client, "MEMBER")
+        make_user_key(client, owner, "MEMBER")
+        make_user_key(client, owner, "MEMBER")
+    many, result = _statements_of(client, query)
+    nodes = [edge["node"] for edge in result["data"]["users"]["edges"]]
+    assert len(nodes) == before + 4
+    assert sorted(node["apiKeyCount"] for node in nodes)[-4:] == [2, 2, 2, 2]
+    assert all(node["apiKeyCount"] == len(node["apiKeys"]) for node in nodes)
+    assert many == few

@@ -13,12 +13,16 @@ from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import User
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import NotFound
+from pyrewatch.services import api_keys as key_service
 from pyrewatch.services import users as user_service
+from pyrewatch.services.api_keys import KeyView
 
 
 @dataclass(frozen=True)
 class Loaders:
     users: DataLoader[int, User]
+    # A user's live API keys, newest first.
+    user_keys: DataLoader[int, list[KeyView]]
 
 
 def make_loaders(factory: SessionFactory, principal: Principal) -> Loaders:
@@ -30,4 +34,12 @@ def make_loaders(factory: SessionFactory, principal: Principal) -> Loaders:
             return [exc for _ in user_ids]
         return [found.get(user_id) or NotFound("User not found") for user_id in user_ids]
 
-    return Loaders(users=DataLoader(load_fn=load_users))
+    async def load_user_keys(user_ids: Sequence[int]) -> list[list[KeyView] | BaseException]:
+        try:
+            async with transaction(factory) as session:
+                found = await key_service.list_keys_of_users(session, principal, user_ids)
+        except NotAllowed as exc:
+            return [exc for _ in user_ids]
+        return [found[user_id] for user_id in user_ids]
+
+    return Loaders(users=DataLoader(load_fn=load_users), user_keys=DataLoader(load_fn=load_user_keys))

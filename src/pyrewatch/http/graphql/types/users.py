@@ -8,15 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
+from pyrewatch.auth.policy import NotAllowed
 from pyrewatch.auth.principal import Role
 from pyrewatch.db.models import User as UserRow
-from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.http.graphql.types.pagination import PageInfo
 from pyrewatch.ids import encode_global_id
-from pyrewatch.services import api_keys as key_service
 from pyrewatch.services.api_keys import KeyView
 from pyrewatch.services.provisioning import DEFAULT_ADMIN_EMAIL
 
@@ -57,10 +56,8 @@ class User(Node):
 
     async def _keys(self, context: Context) -> list[KeyView]:
         try:
-            return await call_service(
-                context, lambda s: key_service.list_keys_of_user(s, context.principal, self.user_id)
-            )
-        except GraphQLDenied:
+            return await context.loaders.user_keys.load(self.user_id)
+        except NotAllowed:
             raise GraphQLDenied("User not authorized to access credentials") from None
 
     @strawberry.field
