@@ -32,3 +32,22 @@ def test_protected_routes_need_a_credential_when_auth_is_on(make_client: ClientF
     assert response.headers["www-authenticate"] == (
         'Bearer realm="Arize Phoenix", resource_metadata="http://testserver/.well-known/oauth-protected-resource"'
     )
+
+
+def test_a_presented_invalid_credential_is_refused_on_public_paths_too(make_client: ClientFactory) -> None:
+    """Never a silent downgrade to anonymous: a bad header is a 401 wherever it is sent."""
+    client = make_client(AUTH_ENV)
+    revoked_shape = "pwsk_" + "A" * 60
+    for header in (f"Bearer {revoked_shape}", "Bearer not-a-token", "Basic YTpi"):
+        for path in ("/healthz", "/readyz", "/.well-known/oauth-protected-resource", "/auth/logout"):
+            response = client.request(
+                "POST" if path.startswith("/auth") else "GET", path, headers={"Authorization": header}
+            )
+            assert response.status_code == 401, (header, path)
+    # A stale access cookie on a public path is refused too, except on /auth/*, whose routes
+    # exist to replace it.
+    client.cookies.set("phoenix-access-token", "stale.jwt.value")
+    assert client.get("/healthz").status_code == 401
+    assert client.post("/auth/refresh").status_code == 401  # for the missing refresh cookie
+    assert client.post("/auth/refresh").text == "Missing refresh token"
+    assert client.post("/auth/logout").status_code == 204

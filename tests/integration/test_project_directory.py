@@ -52,9 +52,7 @@ def test_name_filters_and_pages_are_served_from_the_same_list(client: TestClient
 
 
 def test_more_projects_than_the_directory_keeps_are_listed_from_the_database(client: TestClient) -> None:
-    from pyrewatch.services.project_directory import DIRECTORY_KEY
-
-    directory = client.app.state.pyrewatch.extras[DIRECTORY_KEY]  # type: ignore[attr-defined]
+    directory = client.app.state.pyrewatch.projects  # type: ignore[attr-defined]
     directory._max = 2
     for name in ("p1", "p2", "p3"):
         assert client.post("/v1/projects", json={"name": name}).status_code == 200

@@ -13,6 +13,10 @@ class Role(StrEnum):
     VIEWER = "VIEWER"
 
 
+# Roles a person can be given (SYSTEM belongs to the system user alone), in display order.
+ASSIGNABLE_ROLES = (Role.ADMIN, Role.MEMBER, Role.VIEWER)
+
+
 class Via(StrEnum):
     """How the principal authenticated."""
 

@@ -2,33 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import click
 
 from pyrewatch.cli.common import configure_logging, settings_from_env
+from pyrewatch.settings import SETTINGS, is_flag_parser
+
+
+def _registry_options(command: Callable[..., None]) -> Callable[..., None]:
+    """One option per setting that has a ``cli`` name in the settings registry; each keeps the
+    environment variable's name, so its value is parsed and checked like the variable's."""
+    for var, cli in reversed([(v, v.cli) for v in SETTINGS if v.cli is not None]):
+        default = "" if var.default is None else f"; default {var.default or '(empty)'}"
+        help_text = f"{var.help} [env {var.name}{default}]"
+        if var.parse is is_flag_parser:
+            flag = cli.removeprefix("--")
+            command = click.option(f"--{flag}/--no-{flag}", var.name, default=None, help=help_text)(command)
+        else:
+            command = click.option(cli, var.name, help=help_text)(command)
+    return command
 
 
 @click.command()
-@click.option("--host", help="Interface to bind (env PHOENIX_HOST, default 0.0.0.0).")
-@click.option("--port", type=int, help="HTTP port (env PHOENIX_PORT, default 6006).")
-@click.option("--grpc-port", type=int, help="OTLP/gRPC port (env PHOENIX_GRPC_PORT, default 4317).")
-@click.option(
-    "--database-url",
-    help="sqlite:///path or postgresql://... (env PHOENIX_SQL_DATABASE_URL; default SQLite in the working dir).",
-)
-@click.option(
-    "--working-dir",
-    type=click.Path(file_okay=False),
-    help="Directory of the embedded database (env PHOENIX_WORKING_DIR, default ~/.pyrewatch).",
-)
-@click.option("--enable-auth/--no-enable-auth", default=None, help="Require credentials (env PHOENIX_ENABLE_AUTH).")
-def serve(
-    host: str | None,
-    port: int | None,
-    grpc_port: int | None,
-    database_url: str | None,
-    working_dir: str | None,
-    enable_auth: bool | None,
-) -> None:
+@_registry_options
+def serve(**overrides: str | bool | None) -> None:
     """Start the server: REST /v1, GraphQL /graphql, OTLP over HTTP and gRPC.
 
     Every option can also be set through its environment variable; secrets
@@ -40,14 +38,7 @@ def serve(
     from pyrewatch.http.app import create_app
 
     settings = settings_from_env(
-        {
-            "PHOENIX_HOST": host,
-            "PHOENIX_PORT": None if port is None else str(port),
-            "PHOENIX_GRPC_PORT": None if grpc_port is None else str(grpc_port),
-            "PHOENIX_SQL_DATABASE_URL": database_url,
-            "PHOENIX_WORKING_DIR": working_dir,
-            "PHOENIX_ENABLE_AUTH": None if enable_auth is None else str(enable_auth).lower(),
-        }
+        {name: str(value).lower() if isinstance(value, bool) else value for name, value in overrides.items()}
     )
     configure_logging(settings.logging_level)
     config = uvicorn.Config(

@@ -1,24 +1,24 @@
-"""Cross-replica credential invalidation over PostgreSQL ``LISTEN/NOTIFY``.
+"""Cross-replica invalidation over PostgreSQL ``LISTEN/NOTIFY``.
 
-Each replica keeps one listening connection. A replica that revokes a credential evicts it from
-its own cache at once and publishes a short message; every other replica evicts it when the
-message arrives (milliseconds later). If the listening connection drops, messages may have been
-missed, so the replica clears its whole cache before listening again. SQLite has a single
-writer on one machine and needs none of this.
+Transactions announce their effects with ``pg_notify`` (see ``db.effects``); each replica keeps
+one listening connection and hands what arrives to its ``Dispatcher``. While that connection is
+down, announcements may be missed, so the caches are suspended (every lookup reads the
+database) from the moment the loss is noticed until listening has resumed; only then are they
+cleared and trusted again. SQLite has a single writer on one machine and needs none of this.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-CHANNEL = "pyrewatch_credentials"
+from pyrewatch.db.effects import CHANNEL, Dispatcher
+
 RECONNECT_SECONDS = 1.0
 
 logger = logging.getLogger(__name__)
@@ -28,47 +28,48 @@ def supports_notifications(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
 
 
-async def publish(engine: AsyncEngine, message: str) -> None:
-    """Send ``message`` to every listening replica (including this one)."""
-    async with engine.connect() as conn:
-        await conn.execute(text("SELECT pg_notify(:channel, :message)"), {"channel": CHANNEL, "message": message})
-        await conn.commit()
-
-
-async def _listen_once(engine: AsyncEngine, deliver: Callable[..., None], ready: asyncio.Event) -> None:
+async def _listen_once(engine: AsyncEngine, dispatcher: Dispatcher, ready: asyncio.Event) -> None:
     """Listen on one connection until it is lost."""
+
+    def deliver(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
+        dispatcher.deliver((payload,))
+
     async with engine.connect() as conn:
         raw = await conn.get_raw_connection()
         driver = raw.driver_connection
         assert driver is not None
         lost = asyncio.Event()
-        driver.add_termination_listener(lambda _conn: lost.set())
+
+        def on_lost(_conn: Any) -> None:
+            # Suspend at once, not after the reconnect attempt: from now on we may miss news.
+            dispatcher.suspend()
+            lost.set()
+
+        driver.add_termination_listener(on_lost)
         await driver.add_listener(CHANNEL, deliver)
+        # Listening: whatever was cached before may be stale, so the caches start afresh.
+        dispatcher.resume()
         ready.set()
         await lost.wait()
 
 
 @asynccontextmanager
-async def listen(
-    engine: AsyncEngine, on_message: Callable[[str], None], on_gap: Callable[[], None]
-) -> AsyncIterator[asyncio.Event]:
-    """Deliver messages to ``on_message`` while the block runs; call ``on_gap`` after a reconnect.
+async def listen(engine: AsyncEngine, dispatcher: Dispatcher) -> AsyncIterator[asyncio.Event]:
+    """Deliver announcements to ``dispatcher`` while the block runs, reconnecting when needed.
 
-    Yields an event that is set once the first listening connection is established.
+    The caches are suspended until the first listening connection is established; the yielded
+    event is set then.
     """
     ready = asyncio.Event()
-
-    def deliver(_conn: Any, _pid: int, _channel: str, payload: str) -> None:
-        on_message(payload)
+    dispatcher.suspend()
 
     async def run() -> None:
         while True:
             try:
-                await _listen_once(engine, deliver, ready)
+                await _listen_once(engine, dispatcher, ready)
             except Exception:
-                logger.warning("credential notifications unavailable; retrying", exc_info=True)
-            # Whatever was published while we were not listening is unknown: forget everything.
-            on_gap()
+                logger.warning("invalidation notifications unavailable; retrying", exc_info=True)
+            dispatcher.suspend()
             await asyncio.sleep(RECONNECT_SECONDS)
 
     task = asyncio.create_task(run())

@@ -6,7 +6,6 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from functools import partial
 
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from pyrewatch import __version__
 from pyrewatch.auth.tokens import Keyring
 from pyrewatch.db import migrate, notifications
+from pyrewatch.db.effects import Dispatcher
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
 from pyrewatch.http import auth_routes, discovery, health, otlp
@@ -21,6 +21,7 @@ from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
 from pyrewatch.http.grpc import grpc_server
+from pyrewatch.http.identity import build_mailer, build_sessions
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
@@ -28,7 +29,7 @@ from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
-from pyrewatch.services.project_directory import DIRECTORY_KEY, ProjectDirectory
+from pyrewatch.services.project_directory import ProjectDirectory
 from pyrewatch.services.provisioning import provision
 from pyrewatch.settings import Settings
 
@@ -40,32 +41,16 @@ def _prepare_working_dir(settings: Settings) -> None:
         settings.working_dir.mkdir(parents=True, exist_ok=True)
 
 
-async def _share_invalidations(
-    stack: AsyncExitStack, engine: AsyncEngine, authenticator: Authenticator, directory: ProjectDirectory
-) -> None:
-    """With PostgreSQL, replicas tell each other at once about revoked credentials and changed
-    projects, so no replica serves them from its cache."""
+async def _listen_for_invalidations(stack: AsyncExitStack, engine: AsyncEngine, dispatcher: Dispatcher) -> None:
+    """With PostgreSQL, replicas hear at once about the changes other replicas commit (revoked
+    credentials, changed projects); until this replica listens, its caches are not trusted."""
     if not notifications.supports_notifications(engine):
         return
-    publish = partial(notifications.publish, engine)
-    authenticator.set_publisher(publish)
-    directory.set_publisher(publish)
-
-    def on_message(message: str) -> None:
-        if message == "projects":
-            directory.apply_remote()
-        else:
-            authenticator.apply_remote(message)
-
-    def on_gap() -> None:
-        authenticator.forget_all()
-        directory.apply_remote()
-
-    ready = await stack.enter_async_context(notifications.listen(engine, on_message, on_gap))
+    ready = await stack.enter_async_context(notifications.listen(engine, dispatcher))
     try:
         await asyncio.wait_for(ready.wait(), timeout=10)
     except TimeoutError:
-        logger.warning("not listening for invalidations yet; relying on cache lifetimes")
+        logger.warning("not listening for invalidations yet; reading credentials from the database")
 
 
 @asynccontextmanager
@@ -76,7 +61,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     async with AsyncExitStack() as stack:
         stack.push_async_callback(engine.dispose)
         await migrate.upgrade(engine, schema=settings.database_schema)
-        factory = make_session_factory(engine)
+        dispatcher = Dispatcher()
+        factory = make_session_factory(engine, dispatcher)
         provisioned = await provision(
             factory,
             default_admin_password=settings.default_admin_initial_password,
@@ -90,24 +76,28 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             keyring=keyring,
             system_user_id=provisioned.system_user_id,
         )
+        directory = ProjectDirectory(factory)
+        dispatcher.subscribe(authenticator)
+        dispatcher.subscribe(directory)
+        await stack.enter_async_context(authenticator.usage_flusher())
+        await _listen_for_invalidations(stack, engine, dispatcher)
+        # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
+        writer = IngestWriter(
+            factory, max_queued_spans=settings.max_spans_queue_size, on_commit=directory.note_projects
+        )
         state = AppState(
             settings=settings,
             engine=engine,
             session_factory=factory,
             authenticator=authenticator,
             system_user_id=provisioned.system_user_id,
+            projects=directory,
+            ingest_writer=await stack.enter_async_context(writer),
+            sessions=build_sessions(settings, factory, keyring),
+            mailer=build_mailer(settings),
         )
         app.state.pyrewatch = state
-        await stack.enter_async_context(authenticator.usage_flusher())
-        directory = ProjectDirectory(factory)
-        state.extras[DIRECTORY_KEY] = directory
-        await _share_invalidations(stack, engine, authenticator, directory)
-        # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
-        writer = IngestWriter(
-            factory, max_queued_spans=settings.max_spans_queue_size, on_commit=directory.note_projects
-        )
-        state.extras[otlp.WRITER_KEY] = await stack.enter_async_context(writer)
-        await stack.enter_async_context(grpc_server(state))
+        state.grpc_port = await stack.enter_async_context(grpc_server(state))
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 

@@ -20,9 +20,7 @@ from pyrewatch.http.identity import (
     REFRESH_COOKIE,
     client_ip_of,
     delete_session_cookies,
-    mailer_of,
     public_base_url,
-    sessions_of,
     set_session_cookies,
 )
 from pyrewatch.http.state import AppState
@@ -52,7 +50,7 @@ def _text(data: dict[str, Any], key: str) -> str | None:
 def _service(state: AppState) -> Sessions | None:
     if not state.settings.enable_auth:
         return None
-    return sessions_of(state)
+    return state.sessions
 
 
 def _not_found() -> Response:
@@ -77,15 +75,12 @@ async def login(request: Request, state: AppStateDep) -> Response:
     return response
 
 
-async def _logout(request: Request, state: AppState, principal: Principal) -> list[int]:
+async def _logout(request: Request, state: AppState, principal: Principal) -> None:
     sessions = _service(state)
     if sessions is None:
-        return []
+        return
     everywhere = request.query_params.get("everywhere", "").lower() in ("true", "1")
-    result = await sessions.logout(principal, request.cookies.get(REFRESH_COOKIE), everywhere=everywhere)
-    for session_id in result.session_ids:
-        state.authenticator.invalidate_session(session_id)
-    return list(result.session_ids)
+    await sessions.logout(principal, request.cookies.get(REFRESH_COOKIE), everywhere=everywhere)
 
 
 @router.post("/logout")
@@ -117,14 +112,7 @@ async def refresh(request: Request, state: AppStateDep) -> Response:
     token = request.cookies.get(REFRESH_COOKIE)
     if not token:
         return unauthenticated_response(request, "Missing refresh token")
-    claims = sessions.session_of_refresh_token(token)
-    try:
-        tokens = await sessions.refresh(token)
-    finally:
-        # Whether exchanged or replayed (which ends the session), cached access tokens of the
-        # session must not outlive this request.
-        if claims is not None and claims.session_id is not None:
-            state.authenticator.invalidate_session(claims.session_id)
+    tokens = await sessions.refresh(token)
     response = Response(status_code=204)
     set_session_cookies(response, state.settings, tokens)
     return response
@@ -138,7 +126,7 @@ async def password_reset_email(request: Request, state: AppStateDep) -> Response
     email = _text(await _json_object(request), "email")
     if email is None:
         return PlainTextResponse("Email required", status_code=422)
-    mailer = mailer_of(state)
+    mailer = state.mailer
     if mailer is None:
         return PlainTextResponse("SMTP server not configured", status_code=503)
     reset = await sessions.start_password_reset(email)
@@ -165,8 +153,7 @@ async def password_reset(request: Request, state: AppStateDep) -> Response:
     token = _text(data, "token")
     if token is None:
         return unauthenticated_response(request, "Invalid token")
-    user_id = await sessions.complete_password_reset(token, password)
-    state.authenticator.invalidate_user(user_id)
+    await sessions.complete_password_reset(token, password)
     response = Response(status_code=204)
     delete_session_cookies(response, state.settings)
     return response

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from pyrewatch.http.deps import AppStateDep
 from pyrewatch.http.identity import REFRESH_COOKIE
+from pyrewatch.http.json_response import json_response
 from pyrewatch.http.origin import public_origin
 from pyrewatch.services.authentication import ACCESS_COOKIE
 
@@ -54,7 +55,7 @@ async def auth_md(request: Request, state: AppStateDep) -> Response:
 @router.api_route("/.well-known/oauth-protected-resource", methods=["GET", "HEAD"])
 async def protected_resource(request: Request, state: AppStateDep) -> Response:
     origin = public_origin(request, state.settings)
-    return JSONResponse(
+    return json_response(
         {
             "resource": origin,
             "resource_name": "Arize Phoenix",

@@ -25,16 +25,14 @@ from pyrewatch.ingest import decode
 logger = logging.getLogger(__name__)
 
 SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
-GRPC_PORT_KEY = "grpc_port"
 SHUTDOWN_GRACE_SECONDS = 5.0
 
 
-def _bearer(metadata: Any) -> str | None:
+def _authorization(metadata: Any) -> str | None:
+    """The ``authorization`` metadata value (any case), parsed like the HTTP header."""
     for key, value in metadata or ():
         if key.lower() == "authorization":
-            text = value.decode("latin-1") if isinstance(value, bytes) else str(value)
-            scheme, _, token = text.strip().partition(" ")
-            return token.strip() or None if scheme.lower() == "bearer" else None
+            return value.decode("latin-1") if isinstance(value, bytes) else str(value)
     return None
 
 
@@ -44,7 +42,8 @@ class _TraceService:
 
     async def _principal(self, context: grpc.aio.ServicerContext) -> Principal:
         try:
-            principal = await self._state.authenticator.authenticate_bearer(_bearer(context.invocation_metadata()))
+            authorization = _authorization(context.invocation_metadata())
+            principal = await self._state.authenticator.authenticate_request(authorization, None)
         except Unauthenticated as exc:
             await context.abort(grpc.StatusCode.UNAUTHENTICATED, exc.message)
         if principal.via is Via.ADMIN_SECRET:
@@ -101,7 +100,6 @@ async def grpc_server(state: AppState) -> AsyncIterator[int]:
     if port == 0:
         raise RuntimeError(f"cannot bind the OTLP/gRPC port {settings.host}:{settings.grpc_port}")
     await server.start()
-    state.extras[GRPC_PORT_KEY] = port
     logger.info("OTLP/gRPC listening on %s", _address(settings.host, port))
     try:
         yield port

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from sqlalchemy import text
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import PlainTextResponse, Response
 
 from pyrewatch.http.deps import AppStateDep
+from pyrewatch.http.json_response import json_response
 from pyrewatch.http.middleware import PHOENIX_COMPATIBLE_VERSION
 
 router = APIRouter(include_in_schema=False)
@@ -24,7 +25,7 @@ async def readyz(state: AppStateDep) -> Response:
             await conn.execute(text("SELECT 1"))
     except Exception:  # noqa: BLE001 - any failure means not ready; the probe must answer
         return PlainTextResponse("database unreachable", status_code=503)
-    return JSONResponse({})
+    return json_response({})
 
 
 @router.get("/arize_phoenix_version")

@@ -6,7 +6,7 @@ from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from pyrewatch.auth.tokens import Keyring
-from pyrewatch.http.state import AppState
+from pyrewatch.db.session import SessionFactory
 from pyrewatch.services.authentication import ACCESS_COOKIE
 from pyrewatch.services.mail import Mailer, SmtpConfig
 from pyrewatch.services.sessions import IssuedTokens, SessionConfig, Sessions
@@ -15,17 +15,11 @@ from pyrewatch.settings import Settings
 REFRESH_COOKIE = "phoenix-refresh-token"
 # Cookies of Phoenix's OAuth2 login flow, cleared on logout so a shared browser keeps nothing.
 OAUTH2_COOKIES = ("phoenix-oauth2-state", "phoenix-oauth2-nonce")
-_SESSIONS = "sessions"
-_MAILER = "mailer"
 
 
-def sessions_of(state: AppState) -> Sessions | None:
-    """The app's ``Sessions`` service, or ``None`` when no ``PHOENIX_SECRET`` can sign tokens."""
-    existing = state.extras.get(_SESSIONS)
-    if isinstance(existing, Sessions):
-        return existing
-    settings = state.settings
-    if settings.secret is None:
+def build_sessions(settings: Settings, factory: SessionFactory, keyring: Keyring | None) -> Sessions | None:
+    """The ``Sessions`` service, or ``None`` when no ``PHOENIX_SECRET`` can sign tokens."""
+    if keyring is None:
         return None
     config = SessionConfig(
         access_ttl=settings.access_token_expiry,
@@ -35,20 +29,15 @@ def sessions_of(state: AppState) -> Sessions | None:
         brute_force_protection=not settings.disable_brute_force_login_protection,
         strong_passwords=settings.enable_strong_password_policy,
     )
-    service = Sessions(state.session_factory, Keyring(settings.secret, settings.previous_secrets), config)
-    state.extras[_SESSIONS] = service
-    return service
+    return Sessions(factory, keyring, config)
 
 
-def mailer_of(state: AppState) -> Mailer | None:
+def build_mailer(settings: Settings) -> Mailer | None:
     """The SMTP sender, or ``None`` when ``PHOENIX_SMTP_HOSTNAME`` is unset."""
-    existing = state.extras.get(_MAILER)
-    if isinstance(existing, Mailer):
-        return existing
-    smtp = state.settings.smtp
+    smtp = settings.smtp
     if smtp is None:
         return None
-    mailer = Mailer(
+    return Mailer(
         SmtpConfig(
             hostname=smtp.hostname,
             port=smtp.port,
@@ -58,8 +47,6 @@ def mailer_of(state: AppState) -> Mailer | None:
             validate_certs=smtp.validate_certs,
         )
     )
-    state.extras[_MAILER] = mailer
-    return mailer
 
 
 def public_base_url(settings: Settings) -> str:

@@ -1,4 +1,4 @@
-"""Fast JSON responses for read routes.
+"""JSON responses: every route that answers JSON builds it with ``json_response``.
 
 The body is serialized once with the standard library (no response-model re-validation). Stored
 attributes may hold non-finite floats, which JSON cannot express: they are sent as ``null``

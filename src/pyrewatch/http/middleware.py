@@ -1,9 +1,11 @@
 """ASGI middleware: request id and security headers, then authentication.
 
-Authentication runs for every request. On the protected surfaces (``/v1/*`` and ``/graphql``) a
-missing or unusable credential is answered with 401 here, before any route runs. Elsewhere
-(probes, discovery, ``/auth/*``, the web UI) the principal is ``ANONYMOUS`` when no valid
-credential is present and each route decides.
+Authentication runs for every request. A presented credential that is not valid is answered
+with 401 here, before any route runs, on every path: it is never downgraded to anonymous. On the
+protected surfaces (``/v1/*`` and ``/graphql``) a missing credential is a 401 as well; elsewhere
+(probes, discovery, ``/auth/*``, the web UI) the principal is then ``ANONYMOUS`` and each route
+decides. One exception: a stale access cookie does not block ``/auth/*``, whose routes exist to
+replace it (refresh, login, logout).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from pyrewatch.services.authentication import ACCESS_COOKIE
 
 PRINCIPAL_SCOPE_KEY = "pyrewatch.principal"
 PROTECTED_PREFIXES = ("/v1/", "/graphql")
+SESSION_PREFIX = "/auth/"
 PHOENIX_COMPATIBLE_VERSION = "20.26.1"
 
 
@@ -83,6 +86,18 @@ class HeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+async def _authenticate(state: AppState, path: str, authorization: str | None, cookie: str | None) -> Principal:
+    authenticator = state.authenticator
+    if is_protected(path):
+        return await authenticator.authenticate_request(authorization, cookie)
+    try:
+        return await authenticator.optional_principal(authorization, cookie)
+    except Unauthenticated:
+        if authorization is None and path.startswith(SESSION_PREFIX):
+            return ANONYMOUS
+        raise
+
+
 class AuthenticationMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -95,26 +110,21 @@ class AuthenticationMiddleware:
         headers = Headers(scope=scope)
         authorization = headers.get("authorization")
         cookie = _cookie(headers, ACCESS_COOKIE)
-        authenticator = state.authenticator
-        if is_protected(route_path(scope)):
-            try:
-                principal = await authenticator.authenticate_request(authorization, cookie)
-            except Unauthenticated as exc:
-                if scope["type"] == "http":
-                    response = unauthenticated_response(Request(scope), exc.message)
-                    await response(scope, receive, send)
-                else:
-                    await send({"type": "websocket.close", "code": 4401})
-                return
-        else:
-            try:
-                principal = await authenticator.optional_principal(authorization, cookie)
-            except Unauthenticated:
-                principal = ANONYMOUS
+        try:
+            principal = await _authenticate(state, route_path(scope), authorization, cookie)
+        except Unauthenticated as exc:
+            if scope["type"] == "http":
+                response = unauthenticated_response(Request(scope), exc.message)
+                await response(scope, receive, send)
+            else:
+                await send({"type": "websocket.close", "code": 4401})
+            return
         client = scope.get("client")
         if client and principal.is_authenticated:
             principal = replace(principal, client_ip=client[0])
         if principal.via is Via.ADMIN_SECRET:
-            authenticator.record_admin_secret_use(principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}")
+            state.authenticator.record_admin_secret_use(
+                principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}"
+            )
         scope[PRINCIPAL_SCOPE_KEY] = principal
         await self.app(scope, receive, send)

@@ -28,7 +28,6 @@ router = APIRouter(include_in_schema=False)
 
 PROTOBUF = "application/x-protobuf"
 JSON = "application/json"
-WRITER_KEY = "ingest_writer"
 TOO_LARGE = "Request body is larger than the limit of {} bytes"
 
 
@@ -39,8 +38,7 @@ class ExportResult:
 
 
 def writer_of(state: AppState) -> IngestWriter:
-    writer: IngestWriter = state.extras[WRITER_KEY]
-    return writer
+    return state.ingest_writer
 
 
 async def run_export(

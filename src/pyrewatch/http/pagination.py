@@ -14,10 +14,9 @@ import math
 from datetime import UTC, datetime
 
 from pyrewatch.errors import InvalidInput
-from pyrewatch.ids import encode_global_id, parse_typed_global_id
-from pyrewatch.services.projects import MAX_ROW_ID
-from pyrewatch.store.spans import SpanKey
-from pyrewatch.store.traces import TraceKey
+from pyrewatch.ids import MAX_ROW_ID, encode_global_id, parse_typed_global_id
+from pyrewatch.services.spans import SpanKey
+from pyrewatch.services.traces import TraceKey
 
 __all__ = [
     "decode_id_cursor",

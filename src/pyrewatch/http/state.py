@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pyrewatch.db.session import SessionFactory
+from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
+from pyrewatch.services.mail import Mailer
+from pyrewatch.services.project_directory import ProjectDirectory
+from pyrewatch.services.sessions import Sessions
 from pyrewatch.settings import Settings
 
 
@@ -19,5 +22,11 @@ class AppState:
     session_factory: SessionFactory
     authenticator: Authenticator
     system_user_id: int
-    # Long-lived collaborators added by later wiring (ingest writer, notifier, ...), by name.
-    extras: dict[str, Any] = field(default_factory=dict)
+    projects: ProjectDirectory
+    ingest_writer: IngestWriter
+    # ``None`` when no ``PHOENIX_SECRET`` can sign session tokens.
+    sessions: Sessions | None
+    # ``None`` when ``PHOENIX_SMTP_HOSTNAME`` is unset.
+    mailer: Mailer | None
+    # The bound OTLP/gRPC port, known once the gRPC server has started.
+    grpc_port: int | None = None

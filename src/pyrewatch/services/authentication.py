@@ -9,9 +9,10 @@ Credentials, in the order they are recognized:
 3. A session access token (JWT, from the bearer header or the ``phoenix-access-token`` cookie).
 
 A credential that is present but not valid raises ``Unauthenticated``: never an anonymous
-fallback. Verified credentials are cached in memory for a few seconds; revocation evicts the
-entry at once in this process (``invalidate_*``), and the short lifetime bounds staleness on
-other replicas.
+fallback. Verified credentials are cached in memory for a few seconds. The transaction that
+revokes a credential announces it (``db.effects``); the ``Dispatcher`` then evicts the entry here
+(``apply``) and on every other replica. While announcements may be missed, the cache is
+suspended and every lookup reads the database.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import asyncio
 import hmac
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,10 +31,12 @@ from pyrewatch.auth import api_keys
 from pyrewatch.auth.principal import ANONYMOUS, AUTH_DISABLED, Principal, Role, Via
 from pyrewatch.auth.tokens import Keyring, TokenKind, TokenStatus
 from pyrewatch.clock import now_utc
+from pyrewatch.db import effects
 from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import Unauthenticated
 from pyrewatch.services import audit
+from pyrewatch.services.cache_guard import CacheGuard
 from pyrewatch.store import api_keys as api_key_store
 from pyrewatch.store import audit as audit_store
 from pyrewatch.store import credentials
@@ -107,14 +110,6 @@ class UsageRecorder:
         return pending
 
 
-@dataclass(frozen=True)
-class _Credential:
-    """What a presented credential resolved to, before the expiry check."""
-
-    principal: Principal
-    expires_at: datetime | None
-
-
 class Authenticator:
     def __init__(
         self,
@@ -134,9 +129,7 @@ class Authenticator:
         self._keys: _TtlCache[ApiKeyRecord | None] = _TtlCache(cache_ttl_seconds)
         self._access: _TtlCache[AccessTokenRecord | None] = _TtlCache(cache_ttl_seconds)
         self.usage = UsageRecorder()
-        self._generation = 0
-        self._publisher: Callable[[str], Awaitable[None]] | None = None
-        self._publishing: set[asyncio.Task[None]] = set()
+        self._guard = CacheGuard()
         self._admin_uses: list[AuditEvent] = []
 
     # -- entry points ---------------------------------------------------------------------------
@@ -224,56 +217,13 @@ class Authenticator:
                 await task
             await self.flush_usage()
 
-    # -- invalidation ---------------------------------------------------------------------------
+    # -- invalidation (called by the dispatcher, see db.effects) -----------------------------
 
-    # Every invalidation bumps ``_generation``; a lookup that started before it does not cache
-    # what it read, so a load racing a revocation can never put the revoked entry back.
-
-    # Call ``invalidate_*`` after the transaction that revoked the credential has committed: the
-    # entry is evicted here at once and announced to the other replicas (see db.notifications).
-
-    def invalidate_api_key(self, key_id: str) -> None:
-        self._invalidate(f"key:{key_id}")
-
-    def invalidate_user(self, user_id: int) -> None:
-        """Forget every cached credential of a user (role change, deletion, logout everywhere)."""
-        self._invalidate(f"user:{user_id}")
-
-    def invalidate_session(self, session_id: int) -> None:
-        self._invalidate(f"session:{session_id}")
-
-    def set_publisher(self, publisher: Callable[[str], Awaitable[None]]) -> None:
-        """Announce local invalidations to other replicas through ``publisher``."""
-        self._publisher = publisher
-
-    def apply_remote(self, message: str) -> None:
-        """An invalidation announced by another replica (or echoed back from this one)."""
-        self._evict(message)
-
-    def forget_all(self) -> None:
-        """Drop every cached credential (after missing announcements, e.g. a lost connection)."""
-        self._generation += 1
-        self._keys.clear()
-        self._access.clear()
-
-    def _invalidate(self, message: str) -> None:
-        self._evict(message)
-        if self._publisher is not None:
-            task = asyncio.get_running_loop().create_task(self._publish(message))
-            self._publishing.add(task)
-            task.add_done_callback(self._publishing.discard)
-
-    async def _publish(self, message: str) -> None:
-        assert self._publisher is not None
-        try:
-            await self._publisher(message)
-        except Exception:
-            # Other replicas still converge through the cache lifetime.
-            logger.warning("could not announce credential invalidation %s", message, exc_info=True)
-
-    def _evict(self, message: str) -> None:
+    def apply(self, message: str) -> None:
+        """Evict what a committed change names: ``key:<key id>``, ``user:<id>`` (every
+        credential of the user) or ``session:<id>``; anything else clears the whole cache."""
         kind, _, value = message.partition(":")
-        self._generation += 1
+        self._guard.invalidated()
         if kind == "key":
             self._keys.pop(value)
         elif kind == "user" and value.isdigit():
@@ -283,8 +233,21 @@ class Authenticator:
         elif kind == "session" and value.isdigit():
             session_id = int(value)
             self._access.evict_where(lambda r: r is not None and r.session_id == session_id)
-        else:
-            self.forget_all()
+        elif message != effects.PROJECTS_CHANGED:
+            self._clear()
+
+    def suspend(self) -> None:
+        """Announcements may be missed: read every credential from the database until ``resume``."""
+        self._guard.suspend()
+        self._clear()
+
+    def resume(self) -> None:
+        self._clear()
+        self._guard.resume()
+
+    def _clear(self) -> None:
+        self._keys.clear()
+        self._access.clear()
 
     # -- credential kinds -----------------------------------------------------------------------
 
@@ -293,12 +256,12 @@ class Authenticator:
         if parsed is None:
             # Wrong shape or checksum: refused without touching the database.
             raise Unauthenticated(INVALID_TOKEN)
-        hit = self._keys.get(parsed.key_id)
+        hit = self._keys.get(parsed.key_id) if self._guard.trusted else None
         if hit is None:
-            generation = self._generation
+            started = self._guard.begin_load()
             async with self._factory() as session:
                 record = await credentials.find_api_key_record(session, parsed.key_id)
-            if generation == self._generation:
+            if self._guard.may_keep(started):
                 self._keys.put(parsed.key_id, record)
         else:
             record = hit.value
@@ -323,12 +286,12 @@ class Authenticator:
         if decoded.claims is None:
             raise Unauthenticated(INVALID_TOKEN)
         jti = decoded.claims.jti
-        hit = self._access.get(jti)
+        hit = self._access.get(jti) if self._guard.trusted else None
         if hit is None:
-            generation = self._generation
+            started = self._guard.begin_load()
             async with self._factory() as session:
                 access = await credentials.find_access_token_record(session, jti)
-            if generation == self._generation:
+            if self._guard.may_keep(started):
                 self._access.put(jti, access)
         else:
             access = hit.value

@@ -2,10 +2,12 @@
 
 Listing projects is the most frequent read of automation and the Phoenix clients (every
 ``get_spans_dataframe`` and ``projects.list`` starts with it), while projects change rarely. The
-copy is dropped whenever this process changes a project (``invalidate`` after the commit, and
-``note_projects`` after ingest commits spans for project names it has not seen) and, with
-PostgreSQL, when another replica announces a change. It also expires after ``ttl_seconds``, which
-bounds staleness where no announcement can arrive (several processes on one SQLite file).
+copy is dropped whenever a transaction that changed a project commits, on this replica or, with
+PostgreSQL, on another (the ``projects_changed`` effect of ``db.effects``, delivered by the
+dispatcher), and when ingest commits spans for project names it has not seen
+(``note_projects``). It also expires after ``ttl_seconds``, which bounds staleness where no
+announcement can arrive (several processes on one SQLite file). While announcements may be
+missed, the copy is not used.
 Deployments with more than ``max_projects`` projects are served from the database directly.
 """
 
@@ -14,20 +16,20 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
+from pyrewatch.db import effects
 from pyrewatch.db.session import SessionFactory, transaction
+from pyrewatch.services.cache_guard import CacheGuard
 from pyrewatch.store import projects as store
 
-__all__ = ["DIRECTORY_KEY", "ProjectDirectory", "ProjectSummary"]
+__all__ = ["ProjectDirectory", "ProjectSummary"]
 
 logger = logging.getLogger(__name__)
 
-# Where the app keeps its directory (``AppState.extras``).
-DIRECTORY_KEY = "project_directory"
 TOO_MANY_RETRY_SECONDS = 60.0
 
 
@@ -47,10 +49,9 @@ class ProjectDirectory:
         self._names: frozenset[str] = frozenset()
         self._expires = 0.0
         self._too_many_until = 0.0
-        self._generation = 0
+        self._guard = CacheGuard()
         self._loading = asyncio.Lock()
-        self._publisher: Callable[[str], Awaitable[None]] | None = None
-        self._publishing: set[asyncio.Future[None]] = set()
+        self._announcing: set[asyncio.Task[None]] = set()
 
     async def page(
         self, principal: Principal, *, limit: int, cursor: int | None, name_contains: str | None
@@ -73,45 +74,50 @@ class ProjectDirectory:
                 return selected[:limit], selected[limit].id
         return selected, None
 
-    def invalidate(self) -> None:
-        """Forget the copy; call after the transaction that changed a project has committed."""
-        self._forget()
-        if self._publisher is not None:
-            task = asyncio.ensure_future(self._publisher("projects"))
-            self._publishing.add(task)
-            task.add_done_callback(self._published)
-
-    def _published(self, task: asyncio.Future[None]) -> None:
-        self._publishing.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            # Other replicas still converge when their copy expires.
-            logger.warning("could not announce a project change", exc_info=task.exception())
-
     def note_projects(self, names: Iterable[str]) -> None:
         """After ingest committed spans for ``names``: a name not in the copy is a new project."""
         if self._rows is not None and not self._names.issuperset(names):
-            self.invalidate()
+            self._forget()
+            task = asyncio.get_running_loop().create_task(self._announce())
+            self._announcing.add(task)
+            task.add_done_callback(self._announcing.discard)
 
-    def set_publisher(self, publisher: Callable[[str], Awaitable[None]]) -> None:
-        self._publisher = publisher
+    async def _announce(self) -> None:
+        """Tell the other replicas through an otherwise empty transaction."""
+        try:
+            async with transaction(self._factory) as session:
+                effects.projects_changed(session)
+        except Exception:
+            # Other replicas still converge when their copy expires.
+            logger.warning("could not announce a new project", exc_info=True)
 
-    def apply_remote(self) -> None:
-        """Another replica changed a project."""
-        self._forget()
+    # -- the dispatcher's calls (see db.effects) -------------------------------------------------
+
+    def apply(self, message: str) -> None:
+        if not message.startswith(("key:", "user:", "session:")):
+            self._forget()
+
+    def suspend(self) -> None:
+        self._guard.suspend()
+        self._rows = None
+
+    def resume(self) -> None:
+        self._rows = None
+        self._guard.resume()
 
     def _forget(self) -> None:
-        self._generation += 1
+        self._guard.invalidated()
         self._rows = None
 
     async def _snapshot(self) -> list[ProjectSummary] | None:
-        if time.monotonic() < self._too_many_until:
+        if not self._guard.trusted or time.monotonic() < self._too_many_until:
             return None
         if self._rows is not None and time.monotonic() < self._expires:
             return self._rows
         async with self._loading:
             if self._rows is not None and time.monotonic() < self._expires:
                 return self._rows
-            generation = self._generation
+            started = self._guard.begin_load()
             async with transaction(self._factory) as session:
                 found = await store.list_projects_page(session, limit=self._max, cursor=None, name_contains=None)
             if len(found) > self._max:
@@ -120,7 +126,7 @@ class ProjectDirectory:
                 return None
             rows = [ProjectSummary(id=p.id, name=p.name, description=p.description) for p in found]
             # A change that happened while loading may not be in ``rows``: serve them once, keep none.
-            if generation == self._generation:
+            if self._guard.may_keep(started):
                 self._rows, self._names = rows, frozenset(r.name for r in rows)
                 self._expires = time.monotonic() + self._ttl
             return rows

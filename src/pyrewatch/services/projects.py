@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
+from pyrewatch.db import effects
 from pyrewatch.db.models import Project
 from pyrewatch.db.session import Session
 from pyrewatch.errors import Forbidden, InvalidInput, NotFound
-from pyrewatch.ids import parse_typed_global_id
+from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.store import projects as store
 
 __all__ = [
     "DEFAULT_PROJECT_NAME",
-    "MAX_ROW_ID",
     "create_project",
     "delete_project",
     "get_project",
@@ -25,8 +25,6 @@ __all__ = [
 DEFAULT_PROJECT_NAME = "default"
 MAX_NAME_LENGTH = 255
 MAX_DESCRIPTION_LENGTH = 10_000
-# Row ids are 32-bit integers in PostgreSQL: a larger id names nothing.
-MAX_ROW_ID = 2**31 - 1
 _FORBIDDEN_NAME_CHARACTERS = ("/", "?", "#")
 
 
@@ -93,6 +91,7 @@ async def create_project(session: Session, principal: Principal, *, name: str, d
         raise InvalidInput("Project name cannot be a project GlobalID")
     if description is not None:
         validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
+    effects.projects_changed(session)
     return await store.insert_project(session, name=name, description=description)
 
 
@@ -106,6 +105,7 @@ async def update_project(
     project = await resolve_project(session, identifier)
     project.description = description
     await session.flush()
+    effects.projects_changed(session)
     return project
 
 
@@ -116,3 +116,4 @@ async def delete_project(session: Session, principal: Principal, identifier: str
     if project.name == DEFAULT_PROJECT_NAME:
         raise Forbidden("The default project cannot be deleted")
     await store.delete_project(session, project.id)
+    effects.projects_changed(session)

@@ -12,7 +12,7 @@ from pyrewatch.db.models import User
 from pyrewatch.db.session import Session, SessionFactory, transaction
 from pyrewatch.store import locks, users
 
-__all__ = ["ProvisioningResult", "provision"]
+__all__ = ["DEFAULT_ADMIN_EMAIL", "DEFAULT_ADMIN_USERNAME", "SYSTEM_EMAIL", "ProvisioningResult", "provision"]
 
 logger = logging.getLogger(__name__)
 

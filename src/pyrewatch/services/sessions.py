@@ -18,6 +18,7 @@ from pyrewatch.auth.principal import Principal, Via
 from pyrewatch.auth.requirements import is_plausible_email, normalize_email
 from pyrewatch.auth.tokens import Keyring, TokenClaims, TokenKind, TokenStatus, new_jti
 from pyrewatch.clock import now_utc
+from pyrewatch.db import effects
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import InvalidInput, NotFound, PyrewatchError, Unauthenticated
 from pyrewatch.store import sessions as store
@@ -179,6 +180,8 @@ class Sessions:
             else:
                 # Reuse after rotation: someone else holds this family. End it for everyone.
                 await store.revoke_session(session, record.session_id, now)
+            # Exchanged or replayed, no cached access token of the session outlives this.
+            effects.session_ended(session, record.session_id)
             user = await user_store.find_user(session, record.user_id)
         if not claimed:
             raise Unauthenticated("Invalid refresh token")
@@ -218,6 +221,8 @@ class Sessions:
                 assert session_id is not None
                 await store.revoke_session(session, session_id, now)
                 ended = (session_id,)
+            for ended_id in ended:
+                effects.session_ended(session, ended_id)
         return LogoutResult(user_id, ended)
 
     # -- password reset --------------------------------------------------------------------------
@@ -263,4 +268,5 @@ class Sessions:
             user.reset_password = False
             await store.clear_login_failures_of_email(session, user.email)
             await store.revoke_user_sessions(session, user.id, now)
+            effects.user_changed(session, user.id)
             return user.id

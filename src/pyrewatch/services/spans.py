@@ -12,13 +12,15 @@ from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
-from pyrewatch.ids import parse_typed_global_id
-from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
+from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
+from pyrewatch.services.projects import resolve_project
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as store
 from pyrewatch.store.spans import SpanFilter, SpanKey, SpanPaging, SpanRow
 
 __all__ = [
+    "SpanKey",
+    "SpanPaging",
     "SPAN_KINDS",
     "STATUS_CODES",
     "SpanQuery",

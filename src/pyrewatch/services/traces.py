@@ -11,13 +11,13 @@ from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
-from pyrewatch.ids import parse_typed_global_id
-from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
+from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
+from pyrewatch.services.projects import resolve_project
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
 from pyrewatch.store.traces import TraceFilter, TraceKey, TracePaging, TraceTokens
 
-__all__ = ["TracePage", "TraceQuery", "TraceView", "delete_trace", "list_traces"]
+__all__ = ["TraceKey", "TracePage", "TracePaging", "TraceQuery", "TraceView", "delete_trace", "list_traces"]
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 The policy decides who may act (``auth.policy``); this module adds the input rules (email
 format, password policy, uniqueness) and the consequences: a role or password change ends the
-target's sessions, and deleting a user revokes every session and API key at once. Callers evict
-the returned user ids from the authentication cache after the transaction commits.
+target's sessions, and deleting a user revokes every session and API key at once. Every such
+change registers the ``user_changed`` effect (``db.effects``), so the user's cached credentials
+are forgotten on every replica when the transaction commits.
 """
 
 from __future__ import annotations
@@ -15,37 +16,39 @@ from dataclasses import dataclass
 
 from pyrewatch.auth.passwords import hash_password, password_violation, verify_password
 from pyrewatch.auth.policy import Action, require
-from pyrewatch.auth.principal import Principal, Role
+from pyrewatch.auth.principal import ASSIGNABLE_ROLES, Principal, Role, Via
 from pyrewatch.auth.requirements import has_control_characters, is_valid_email, normalize_email
 from pyrewatch.clock import now_utc
+from pyrewatch.db import effects
 from pyrewatch.db.models import User
 from pyrewatch.db.session import Session
 from pyrewatch.errors import BadRequest, Conflict, Forbidden, InvalidInput, NotFound, Unauthenticated
 from pyrewatch.services import audit
+from pyrewatch.services.provisioning import DEFAULT_ADMIN_EMAIL
 from pyrewatch.store import api_keys as key_store
 from pyrewatch.store import sessions as session_store
 from pyrewatch.store import users as store
 
 __all__ = [
-    "DEFAULT_ADMIN_EMAIL",
+    "MISSING_USERS",
     "NewUser",
+    "UserNotDeletable",
     "UserPatch",
     "ViewerPatch",
     "create_user",
-    "delete_user",
     "delete_users",
+    "get_user",
     "get_viewer",
     "list_users",
     "list_users_page",
     "patch_user",
     "patch_viewer",
+    "users_by_ids",
 ]
 
-DEFAULT_ADMIN_EMAIL = "admin@localhost"
-SYSTEM_EMAIL = "system@localhost"
+MISSING_USERS = "Some user IDs could not be found"
 MAX_USERNAME_LENGTH = 255
 MAX_PASSWORD_LENGTH = 1024
-ASSIGNABLE_ROLES = (Role.ADMIN.value, Role.MEMBER.value, Role.VIEWER.value)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,33 @@ async def get_viewer(session: Session, principal: Principal) -> User:
     return user
 
 
+def _require_can_read(principal: Principal, user_id: int) -> None:
+    """Oneself (a person, not the system principals), or anyone for an admin."""
+    is_self = user_id == principal.user_id and principal.via not in (Via.SYSTEM_KEY, Via.ADMIN_SECRET)
+    require(principal, Action.READ_SELF if is_self else Action.LIST_USERS)
+
+
+async def get_user(session: Session, principal: Principal, user_id: int) -> User:
+    """One user: oneself, or anyone for an admin.
+
+    Raises:
+        NotFound: no such user.
+    """
+    _require_can_read(principal, user_id)
+    user = await store.find_user(session, user_id)
+    if user is None:
+        raise NotFound("User not found")
+    return user
+
+
+async def users_by_ids(session: Session, principal: Principal, user_ids: Sequence[int]) -> dict[int, User]:
+    """The users of ``user_ids`` that exist, by id, in one query (for per-row fields)."""
+    wanted = sorted(set(user_ids))
+    for user_id in wanted:
+        _require_can_read(principal, user_id)
+    return {user.id: user for user in await store.users_by_ids(session, wanted)}
+
+
 async def list_users_page(
     session: Session, principal: Principal, *, limit: int, cursor: int | None
 ) -> tuple[list[User], int | None]:
@@ -175,6 +205,7 @@ async def list_users(session: Session, principal: Principal) -> list[User]:
 
 async def _end_sessions(session: Session, user_id: int) -> None:
     await session_store.revoke_user_sessions(session, user_id, now_utc())
+    effects.user_changed(session, user_id)
 
 
 def _check_role_change(principal: Principal, user: User, new_role: str) -> None:
@@ -214,6 +245,7 @@ async def patch_user(session: Session, principal: Principal, patch: UserPatch, *
         user.reset_password = True
         await _end_sessions(session, user.id)
     await session.flush()
+    effects.user_changed(session, user.id)
     await audit.record(
         session,
         principal,
@@ -256,10 +288,21 @@ async def patch_viewer(
     return user, patch.new_password is not None
 
 
-def _is_default_admin(user: User) -> bool:
+class UserNotDeletable(Forbidden):
+    """The system user and the default admin are never deleted."""
+
+    def __init__(self, *, is_system: bool) -> None:
+        super().__init__("Cannot delete the system user" if is_system else "Cannot delete the default admin user")
+        self.is_system = is_system
+
+
+def _check_deletable(user: User) -> None:
+    if user.role == Role.SYSTEM.value:
+        raise UserNotDeletable(is_system=True)
     # By email alone: renaming the default admin must not make it deletable (otherwise the next
     # start, finding no admin, would recreate admin@localhost with the initial password).
-    return user.email == DEFAULT_ADMIN_EMAIL
+    if user.email == DEFAULT_ADMIN_EMAIL:
+        raise UserNotDeletable(is_system=False)
 
 
 async def _remove(session: Session, principal: Principal, users: Sequence[User]) -> list[int]:
@@ -268,6 +311,7 @@ async def _remove(session: Session, principal: Principal, users: Sequence[User])
     for user_id in ids:
         await session_store.revoke_user_sessions(session, user_id, at)
         await key_store.revoke_user_api_keys(session, user_id, at)
+        effects.user_changed(session, user_id)
     for user in users:
         await audit.record(
             session, principal, "user.delete", target_type="USER", target_id=user.id, details={"email": user.email}
@@ -277,25 +321,20 @@ async def _remove(session: Session, principal: Principal, users: Sequence[User])
 
 
 async def delete_users(session: Session, principal: Principal, user_ids: Sequence[int]) -> list[int]:
-    """Delete several users at once, or none when any is missing or protected."""
+    """Delete users, with every session and API key they hold, or none when any is missing or
+    protected; their cached credentials are forgotten everywhere at commit.
+
+    Raises:
+        NotFound: some id names no user.
+        UserNotDeletable: the set holds the system user or the default admin.
+    """
     require(principal, Action.MANAGE_USERS)
     if not user_ids:
         raise InvalidInput("At least one user ID is required")
     unique = sorted(set(user_ids))
-    users = [u for u in await store.users_by_ids(session, unique) if u.role != Role.SYSTEM.value]
+    users = await store.users_by_ids(session, unique)
     if len(users) != len(unique):
-        raise NotFound("Some user IDs could not be found")
-    if any(_is_default_admin(u) for u in users):
-        raise Forbidden("Cannot delete the default admin user")
+        raise NotFound(MISSING_USERS)
+    for user in sorted(users, key=lambda u: u.role != Role.SYSTEM.value):
+        _check_deletable(user)
     return await _remove(session, principal, users)
-
-
-async def delete_user(session: Session, principal: Principal, user_id: int) -> int:
-    require(principal, Action.MANAGE_USERS)
-    user = await store.find_user(session, user_id)
-    if user is None:
-        raise NotFound("User not found")
-    if user.email in (DEFAULT_ADMIN_EMAIL, SYSTEM_EMAIL) or user.username in ("admin", "system"):
-        raise Forbidden("Cannot delete the default admin or system user")
-    await _remove(session, principal, [user])
-    return user_id

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -14,6 +15,7 @@ __all__ = [
     "find_api_key",
     "insert_api_key",
     "list_api_keys",
+    "list_user_api_keys_of",
     "list_user_api_keys_page",
     "revoke_api_key",
     "revoke_user_api_keys",
@@ -40,6 +42,13 @@ async def list_api_keys(session: Session, *, kind: str, user_id: int | None = No
     stmt = select(ApiKey).where(ApiKey.kind == kind, ApiKey.revoked_at.is_(None))
     if user_id is not None:
         stmt = stmt.where(ApiKey.user_id == user_id)
+    return list((await session.execute(stmt.order_by(ApiKey.id.desc()))).scalars())
+
+
+async def list_user_api_keys_of(session: Session, user_ids: Sequence[int]) -> list[ApiKey]:
+    """Live user keys of any of ``user_ids``, newest first (one query for many owners)."""
+    wanted = [i for i in user_ids if 0 < i <= MAX_ROW_ID]
+    stmt = select(ApiKey).where(ApiKey.kind == "USER", ApiKey.revoked_at.is_(None), ApiKey.user_id.in_(wanted))
     return list((await session.execute(stmt.order_by(ApiKey.id.desc()))).scalars())
 
 

@@ -24,7 +24,7 @@ def auth_client(make_client: ClientFactory) -> TestClient:
 
 @pytest.fixture
 def channel(auth_client: TestClient) -> Iterator[grpc.Channel]:
-    port = auth_client.app.state.pyrewatch.extras["grpc_port"]
+    port = auth_client.app.state.pyrewatch.grpc_port
     with grpc.insecure_channel(f"127.0.0.1:{port}") as chan:
         yield chan
 

@@ -319,7 +319,7 @@ def _wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
 def test_concurrent_exports_share_one_transaction_and_are_all_stored(
     client: TestClient, database_env: dict[str, str]
 ) -> None:
-    writer = client.app.state.pyrewatch.extras["ingest_writer"]
+    writer = client.app.state.pyrewatch.ingest_writer
     batches = [many_spans(10, f"c{i % 3}") for i in range(12)]
     before = writer.transactions
     with ThreadPoolExecutor(len(batches)) as pool, write_lock_held(database_env):
@@ -336,7 +336,7 @@ def test_full_queue_answers_503_with_retry_after_and_loses_nothing(
     make_client: ClientFactory, database_env: dict[str, str]
 ) -> None:
     client = make_client({"PHOENIX_MAX_SPANS_QUEUE_SIZE": "5"})
-    writer = client.app.state.pyrewatch.extras["ingest_writer"]
+    writer = client.app.state.pyrewatch.ingest_writer
     first, refused = many_spans(5), many_spans(1)
     with ThreadPoolExecutor(1) as pool, write_lock_held(database_env):
         pending = pool.submit(_post, client, protobuf_body(first))

@@ -5,17 +5,18 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from pyrewatch.auth.principal import Role
 from pyrewatch.clock import now_utc
 from pyrewatch.db.base import Base
 
-ROLE_NAMES = ("SYSTEM", "ADMIN", "MEMBER", "VIEWER")
+ROLE_NAMES = tuple(role.value for role in Role)
 AUTH_METHODS = ("LOCAL", "OAUTH2", "LDAP")
 
 
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        CheckConstraint("role IN ('SYSTEM', 'ADMIN', 'MEMBER', 'VIEWER')", name="valid_role"),
+        CheckConstraint(f"role IN ({', '.join(repr(name) for name in ROLE_NAMES)})", name="valid_role"),
         CheckConstraint("auth_method IN ('LOCAL', 'OAUTH2', 'LDAP')", name="valid_auth_method"),
         {"sqlite_autoincrement": True},
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from starlette.requests import Request
 from starlette.responses import Response
 from strawberry.fastapi import BaseContext
 
 from pyrewatch.auth.principal import Principal
+from pyrewatch.http.graphql.loaders import Loaders, make_loaders
 from pyrewatch.http.middleware import principal_of
 from pyrewatch.http.state import AppState
 
@@ -17,6 +18,10 @@ from pyrewatch.http.state import AppState
 class Context(BaseContext):
     principal: Principal
     state: AppState
+    loaders: Loaders = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.loaders = make_loaders(self.state.session_factory, self.principal)
 
     @property
     def http_request(self) -> Request:

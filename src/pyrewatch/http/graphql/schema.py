@@ -11,7 +11,6 @@ from strawberry.types import ExecutionContext
 from pyrewatch.http.graphql.context import Context, get_context
 from pyrewatch.http.graphql.errors import is_expected, mask_unexpected_errors
 from pyrewatch.http.graphql.mutations.api_keys import ApiKeysMutation
-from pyrewatch.http.graphql.mutations.projects import ProjectsMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
@@ -24,7 +23,7 @@ class Query(UsersQuery, ApiKeysQuery, ProjectsQuery):
 
 
 @strawberry.type
-class Mutation(UsersMutation, ApiKeysMutation, ProjectsMutation):
+class Mutation(UsersMutation, ApiKeysMutation):
     pass
 
 

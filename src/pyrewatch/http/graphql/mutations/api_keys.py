@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from pyrewatch.auth.policy import Action, NotAllowed
-from pyrewatch.db.session import Session, transaction
-from pyrewatch.errors import InvalidInput, NotFound, Unauthenticated
+from pyrewatch.auth.policy import Action
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
-from pyrewatch.http.graphql.errors import GraphQLDenied, deny
+from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.api_keys import SystemApiKey, UserApiKey
 from pyrewatch.ids import parse_typed_global_id
 from pyrewatch.services import api_keys as service
-from pyrewatch.services.api_keys import KeyInput, KeyView, MintedKey
+from pyrewatch.services.api_keys import KeyInput
 
 if TYPE_CHECKING:
     from pyrewatch.http.graphql.schema import Query
@@ -70,17 +68,6 @@ class DeleteApiKeyMutationPayload:
     query: Annotated[Query, strawberry.lazy("pyrewatch.http.graphql.schema")] = strawberry.field(resolver=_query)
 
 
-async def _run(context: Context, call: Callable[[Session], Awaitable[MintedKey | KeyView]]) -> MintedKey | KeyView:
-    """Run a service call in its own transaction, turning domain errors into GraphQL errors."""
-    try:
-        async with transaction(context.state.session_factory) as session:
-            return await call(session)
-    except NotAllowed as exc:
-        raise deny(exc.denial) from None
-    except (InvalidInput, NotFound, Unauthenticated) as exc:
-        raise GraphQLDenied(exc.message) from None
-
-
 @strawberry.type
 class ApiKeysMutation:
     @strawberry.mutation
@@ -89,13 +76,12 @@ class ApiKeysMutation:
     ) -> CreateSystemApiKeyMutationPayload:
         context = info.context
         data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
-        minted = await _run(
+        minted = await call_service(
             context,
             lambda s: service.create_system_key(
                 s, context.principal, data, system_user_id=context.state.system_user_id
             ),
         )
-        assert isinstance(minted, MintedKey)
         return CreateSystemApiKeyMutationPayload(jwt=minted.token, api_key=SystemApiKey.from_view(minted.key))
 
     @strawberry.mutation
@@ -104,8 +90,7 @@ class ApiKeysMutation:
     ) -> CreateUserApiKeyMutationPayload:
         context = info.context
         data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
-        minted = await _run(context, lambda s: service.create_user_key(s, context.principal, data))
-        assert isinstance(minted, MintedKey)
+        minted = await call_service(context, lambda s: service.create_user_key(s, context.principal, data))
         return CreateUserApiKeyMutationPayload(jwt=minted.token, api_key=UserApiKey.from_view(minted.key))
 
     @strawberry.mutation
@@ -117,9 +102,7 @@ class ApiKeysMutation:
         row_id = parse_typed_global_id(input.id, "SystemApiKey")
         if row_id is None:
             raise GraphQLDenied(f"Invalid SystemApiKey GlobalID format: {input.id}")
-        revoked = await _run(context, lambda s: service.revoke_system_key(s, context.principal, row_id))
-        assert isinstance(revoked, KeyView)
-        context.state.authenticator.invalidate_api_key(revoked.key_id)
+        await call_service(context, lambda s: service.revoke_system_key(s, context.principal, row_id))
         return DeleteApiKeyMutationPayload(api_key_id=input.id)
 
     @strawberry.mutation
@@ -130,7 +113,5 @@ class ApiKeysMutation:
         row_id = parse_typed_global_id(input.id, "UserApiKey")
         if row_id is None:
             raise GraphQLDenied(f"Invalid UserApiKey GlobalID format: {input.id}")
-        revoked = await _run(context, lambda s: service.revoke_user_key(s, context.principal, row_id))
-        assert isinstance(revoked, KeyView)
-        context.state.authenticator.invalidate_api_key(revoked.key_id)
+        await call_service(context, lambda s: service.revoke_user_key(s, context.principal, row_id))
         return DeleteApiKeyMutationPayload(api_key_id=input.id)

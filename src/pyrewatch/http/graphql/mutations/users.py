@@ -1,28 +1,26 @@
 """Mutations for users: ``createUser``, ``patchUser``, ``patchViewer``, ``resetPassword`` and
-``deleteUsers``. Each runs the service in its own transaction and evicts cached credentials of
-the affected users once it has committed."""
+``deleteUsers``. Each runs the service in its own transaction; the service registers the
+eviction of the affected users' cached credentials, which the commit carries out."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from enum import Enum
-from typing import TypeVar
 
 import strawberry
 
-from pyrewatch.auth.policy import Action, NotAllowed
-from pyrewatch.db.session import Session, transaction
-from pyrewatch.errors import PyrewatchError
+from pyrewatch.auth.policy import Action
+from pyrewatch.auth.principal import Principal
+from pyrewatch.db.session import Session
+from pyrewatch.errors import NotFound
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
-from pyrewatch.http.graphql.errors import GraphQLDenied, deny
+from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.users import AuthMethod, User
 from pyrewatch.http.identity import delete_session_cookies
 from pyrewatch.ids import parse_typed_global_id
 from pyrewatch.services import users as service
-from pyrewatch.services.users import NewUser, UserPatch, ViewerPatch
-
-T = TypeVar("T")
+from pyrewatch.services.users import MISSING_USERS, NewUser, UserNotDeletable, UserPatch, ViewerPatch
 
 
 @strawberry.enum
@@ -72,28 +70,27 @@ class DeleteUsersPayload:
     user_ids: list[strawberry.ID]
 
 
-async def _run(context: Context, call: Callable[[Session], Awaitable[T]]) -> T:
-    try:
-        async with transaction(context.state.session_factory) as session:
-            return await call(session)
-    except NotAllowed as exc:
-        raise deny(exc.denial) from None
-    except PyrewatchError as exc:
-        raise GraphQLDenied(exc.message) from None
-
-
 def _strong(context: Context) -> bool:
     return context.state.settings.enable_strong_password_policy
 
 
 async def _patch_viewer(context: Context, patch: ViewerPatch) -> UserMutationPayload:
-    user, password_changed = await _run(
+    user, password_changed = await call_service(
         context, lambda s: service.patch_viewer(s, context.principal, patch, strong_passwords=_strong(context))
     )
     if password_changed:
-        context.state.authenticator.invalidate_user(user.id)
         delete_session_cookies(context.http_response, context.state.settings)
     return UserMutationPayload(user=User.from_row(user))
+
+
+async def _delete_users(session: Session, principal: Principal, ids: list[int]) -> None:
+    try:
+        await service.delete_users(session, principal, ids)
+    except UserNotDeletable as exc:
+        if exc.is_system:
+            # GraphQL treats the system user as one that does not exist (docs/compatibility.md).
+            raise NotFound(MISSING_USERS) from None
+        raise
 
 
 @strawberry.type
@@ -101,7 +98,6 @@ class UsersMutation:
     @strawberry.mutation
     async def create_user(self, info: strawberry.Info[Context, None], input: CreateUserInput) -> UserMutationPayload:
         context = info.context
-        require(context, Action.MANAGE_USERS)
         data = NewUser(
             email=input.email,
             username=input.username,
@@ -109,7 +105,7 @@ class UsersMutation:
             password=input.password,
             auth_method=(input.auth_method or AuthMethod.LOCAL).value,
         )
-        row = await _run(
+        row = await call_service(
             context, lambda s: service.create_user(s, context.principal, data, strong_passwords=_strong(context))
         )
         return UserMutationPayload(user=User.from_row(row))
@@ -127,10 +123,9 @@ class UsersMutation:
             new_username=input.new_username,
             new_password=input.new_password,
         )
-        row = await _run(
+        row = await call_service(
             context, lambda s: service.patch_user(s, context.principal, patch, strong_passwords=_strong(context))
         )
-        context.state.authenticator.invalidate_user(row.id)
         return UserMutationPayload(user=User.from_row(row))
 
     @strawberry.mutation
@@ -158,7 +153,5 @@ class UsersMutation:
             if user_id is None:
                 raise GraphQLDenied(f"Invalid user ID: '{global_id}'")
             ids.append(user_id)
-        deleted = await _run(context, lambda s: service.delete_users(s, context.principal, ids))
-        for user_id in deleted:
-            context.state.authenticator.invalidate_user(user_id)
+        await call_service(context, lambda s: _delete_users(s, context.principal, ids))
         return DeleteUsersPayload(user_ids=list(input.user_ids))

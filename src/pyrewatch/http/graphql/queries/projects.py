@@ -8,18 +8,18 @@ import binascii
 import strawberry
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.session import transaction
-from pyrewatch.errors import InvalidInput
+from pyrewatch.db.models import Project as ProjectRow
+from pyrewatch.db.session import Session
+from pyrewatch.errors import InvalidInput, NotFound
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
-from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.nodes import register_node
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.http.graphql.types.pagination import PageInfo
 from pyrewatch.http.graphql.types.projects import Project, ProjectConnection, ProjectEdge
-from pyrewatch.ids import encode_global_id
+from pyrewatch.ids import MAX_ROW_ID, encode_global_id
 from pyrewatch.services import projects as service
-from pyrewatch.store import projects as project_store
 
 MAX_PAGE = 1000
 
@@ -35,18 +35,21 @@ def _parse_edge_cursor(cursor: str) -> int:
         row_id = int(value)
     except (binascii.Error, UnicodeError, ValueError):
         raise InvalidInput(f"Invalid cursor: {cursor}") from None
-    if prefix != "connection" or not 0 < row_id <= service.MAX_ROW_ID:
+    if prefix != "connection" or not 0 < row_id <= MAX_ROW_ID:
         raise InvalidInput(f"Invalid cursor: {cursor}")
     return row_id
 
 
 async def _project_node(context: Context, row_id: int) -> Node:
-    require(context, Action.READ)
-    async with transaction(context.state.session_factory) as session:
-        row = await project_store.find_project(session, row_id) if row_id <= service.MAX_ROW_ID else None
-    if row is None:
-        raise GraphQLDenied(f"Unknown Project: {encode_global_id('Project', row_id)}")
-    return Project.from_row(row)
+    global_id = encode_global_id("Project", row_id)
+
+    async def load(session: Session) -> ProjectRow:
+        try:
+            return await service.get_project(session, context.principal, global_id)
+        except NotFound:
+            raise NotFound(f"Unknown Project: {global_id}") from None
+
+    return Project.from_row(await call_service(context, load))
 
 
 register_node("Project", _project_node)
@@ -69,10 +72,10 @@ class ProjectsQuery:
                     has_next_page=False, has_previous_page=after is not None, start_cursor=None, end_cursor=None
                 ),
             )
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await service.list_projects(
-                session, info.context.principal, limit=limit, cursor=cursor, name_contains=None
-            )
+        rows, next_id = await call_service(
+            info.context,
+            lambda s: service.list_projects(s, info.context.principal, limit=limit, cursor=cursor, name_contains=None),
+        )
         edges = [ProjectEdge(cursor=_edge_cursor(row.id), node=Project.from_row(row)) for row in rows]
         page_info = PageInfo(
             has_next_page=next_id is not None,

@@ -6,19 +6,19 @@ import base64
 
 import strawberry
 
-from pyrewatch.auth.policy import Action, NotAllowed, decide
-from pyrewatch.auth.principal import Via
-from pyrewatch.db.session import transaction
-from pyrewatch.errors import PyrewatchError
+from pyrewatch.auth.policy import Action, decide
+from pyrewatch.auth.principal import ASSIGNABLE_ROLES, Principal, Via
+from pyrewatch.db.models import User as UserRow
+from pyrewatch.db.session import Session
+from pyrewatch.errors import Unauthenticated
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
-from pyrewatch.http.graphql.errors import GraphQLDenied, deny
+from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.nodes import register_node, resolve_node
-from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.http.graphql.types.pagination import PageInfo
 from pyrewatch.http.graphql.types.users import User, UserConnection, UserEdge, UserRole, role_type
 from pyrewatch.services import users as service
-from pyrewatch.store import users as user_store
 
 _CURSOR_PREFIX = "connection:"
 
@@ -67,16 +67,14 @@ def _connection(
 
 async def load_user_node(context: Context, user_id: int) -> Node:
     """A user as a node: oneself, or anyone for an admin."""
-    principal = context.principal
-    if user_id != principal.user_id or principal.via in (Via.SYSTEM_KEY, Via.ADMIN_SECRET):
-        require(context, Action.LIST_USERS)
-    else:
-        require(context, Action.READ_SELF)
-    async with transaction(context.state.session_factory) as session:
-        row = await user_store.find_user(session, user_id)
-    if row is None:
-        raise GraphQLDenied("User not found")
-    return User.from_row(row)
+    return User.from_row(await call_service(context, lambda s: service.get_user(s, context.principal, user_id)))
+
+
+async def _viewer(session: Session, principal: Principal) -> UserRow | None:
+    try:
+        return await service.get_viewer(session, principal)
+    except Unauthenticated:
+        return None
 
 
 register_node("User", load_user_node)
@@ -92,8 +90,7 @@ class UsersQuery:
             return None
         if decide(principal, Action.READ_SELF) is not None:
             return None
-        async with transaction(info.context.state.session_factory) as session:
-            row = await user_store.find_user(session, principal.user_id)
+        row = await call_service(info.context, lambda s: _viewer(s, principal))
         return None if row is None else User.from_row(row)
 
     @strawberry.field
@@ -106,18 +103,12 @@ class UsersQuery:
         before: str | None = None,
     ) -> UserConnection:
         """Every person (not the system user), by email; admin only."""
-        try:
-            async with transaction(info.context.state.session_factory) as session:
-                rows = await service.list_users(session, info.context.principal)
-        except NotAllowed as exc:
-            raise deny(exc.denial) from None
-        except PyrewatchError as exc:
-            raise GraphQLDenied(exc.message) from None
+        rows = await call_service(info.context, lambda s: service.list_users(s, info.context.principal))
         return _connection([User.from_row(r) for r in rows], first, after, last, before)
 
     @strawberry.field
     def user_roles(self) -> list[UserRole]:
-        return [role_type(name) for name in ("ADMIN", "MEMBER", "VIEWER")]
+        return [role_type(role) for role in ASSIGNABLE_ROLES]
 
     @strawberry.field
     async def node(self, info: strawberry.Info[Context, None], id: strawberry.ID) -> Node:

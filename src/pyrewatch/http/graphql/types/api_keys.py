@@ -6,13 +6,13 @@ from datetime import datetime
 
 import strawberry
 
-from pyrewatch.db.session import transaction
+from pyrewatch.auth.policy import NotAllowed
 from pyrewatch.http.graphql.context import Context
+from pyrewatch.http.graphql.errors import deny
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.http.graphql.types.users import User
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services.api_keys import KeyView
-from pyrewatch.store import users as user_store
 
 
 @strawberry.interface
@@ -45,8 +45,10 @@ class UserApiKey(ApiKey, Node):
 
     @strawberry.field
     async def user(self, info: strawberry.Info[Context, None]) -> User:
-        async with transaction(info.context.state.session_factory) as session:
-            row = await user_store.get_user(session, self.owner_id)
+        try:
+            row = await info.context.loaders.users.load(self.owner_id)
+        except NotAllowed as exc:
+            raise deny(exc.denial) from None
         return User.from_row(row)
 
     @classmethod

@@ -9,15 +9,15 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from pyrewatch.auth.policy import NotAllowed
+from pyrewatch.auth.principal import Role
 from pyrewatch.db.models import User as UserRow
-from pyrewatch.db.session import transaction
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.http.graphql.types.pagination import PageInfo
 from pyrewatch.ids import encode_global_id
-from pyrewatch.services import api_keys as key_service
 from pyrewatch.services.api_keys import KeyView
+from pyrewatch.services.provisioning import DEFAULT_ADMIN_EMAIL
 
 if TYPE_CHECKING:
     from pyrewatch.http.graphql.types.api_keys import UserApiKey
@@ -35,11 +35,12 @@ class UserRole(Node):
     name: str
 
 
-ROLE_IDS = {"SYSTEM": 0, "ADMIN": 1, "MEMBER": 2, "VIEWER": 3}
+# Role ids as Phoenix numbers them: SYSTEM 1, ADMIN 2, MEMBER 3, VIEWER 4.
+ROLE_IDS = {role.value: number for number, role in enumerate(Role, start=1)}
 
 
 def role_type(name: str) -> UserRole:
-    return UserRole(id=strawberry.ID(encode_global_id("UserRole", ROLE_IDS[name] + 1)), name=name)
+    return UserRole(id=strawberry.ID(encode_global_id("UserRole", ROLE_IDS[name])), name=name)
 
 
 @strawberry.type
@@ -55,8 +56,7 @@ class User(Node):
 
     async def _keys(self, context: Context) -> list[KeyView]:
         try:
-            async with transaction(context.state.session_factory) as session:
-                return await key_service.list_keys_of_user(session, context.principal, self.user_id)
+            return await context.loaders.user_keys.load(self.user_id)
         except NotAllowed:
             raise GraphQLDenied("User not authorized to access credentials") from None
 
@@ -76,7 +76,7 @@ class User(Node):
     def is_management_user(self, info: strawberry.Info[Context, None]) -> bool:
         """The default admin or an admin declared in ``PHOENIX_ADMINS``."""
         declared = {email for _, email in info.context.state.settings.admins}
-        return self.email == "admin@localhost" or self.email in declared
+        return self.email == DEFAULT_ADMIN_EMAIL or self.email in declared
 
     @classmethod
     def from_row(cls, row: UserRow) -> User:

@@ -1,7 +1,7 @@
 """REST /v1 API-key routes (Phoenix's paths, shapes and status codes).
 
-Each handler runs its own transaction and evicts a revoked key from the credential cache only
-after the revocation has committed, so the very next request with that key is refused.
+Revocation evicts the key from every replica's credential cache as part of its commit (an
+effect the service registers), so the very next request with that key is refused.
 """
 
 from __future__ import annotations
@@ -10,13 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from pyrewatch.auth.policy import Action, NotAllowed, decide, require
-from pyrewatch.db.session import transaction
+from pyrewatch.auth.policy import Action
 from pyrewatch.errors import InvalidInput
-from pyrewatch.http.deps import AppStateDep, PrincipalDep
+from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.json_response import json_response
 from pyrewatch.http.rest.v1.schemas.api_keys import (
     ApiKey,
     ApiKeyUser,
@@ -42,7 +41,7 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 def _json(model: BaseModel, status: int = 200, **always: object) -> Response:
     """Serialize with unset optional fields omitted, as Phoenix does; ``always`` keys stay even when null."""
-    return JSONResponse(model.model_dump(mode="json", exclude_none=True) | always, status_code=status)
+    return json_response(model.model_dump(mode="json", exclude_none=True) | always, status_code=status)
 
 
 def _created(minted: MintedKey, type_name: str) -> Response:
@@ -55,9 +54,8 @@ def _input(body: CreateApiKeyRequestBody) -> KeyInput:
 
 
 @router.get("/system/api_keys", operation_id="getSystemApiKeys", summary="List system API keys", responses=_ERRORS)
-async def get_system_api_keys(state: AppStateDep, principal: PrincipalDep) -> Response:
-    async with transaction(state.session_factory) as session:
-        keys = await service.list_system_keys(session, principal)
+async def get_system_api_keys(session: SessionDep, principal: PrincipalDep) -> Response:
+    keys = await service.list_system_keys(session, principal)
     return _json(GetApiKeysResponseBody(data=[ApiKey.from_view(k, "SystemApiKey") for k in keys]))
 
 
@@ -70,10 +68,9 @@ async def get_system_api_keys(state: AppStateDep, principal: PrincipalDep) -> Re
     response_model=CreateApiKeyResponseBody,
 )
 async def create_system_api_key(
-    request: Request, body: CreateApiKeyRequestBody, state: AppStateDep, principal: PrincipalDep
+    body: CreateApiKeyRequestBody, state: AppStateDep, session: SessionDep, principal: PrincipalDep
 ) -> Response:
-    async with transaction(state.session_factory) as session:
-        minted = await service.create_system_key(session, principal, _input(body), system_user_id=state.system_user_id)
+    minted = await service.create_system_key(session, principal, _input(body), system_user_id=state.system_user_id)
     return _created(minted, "SystemApiKey")
 
 
@@ -83,25 +80,19 @@ async def create_system_api_key(
     summary="Revoke a system API key",
     status_code=204,
     responses=_ERRORS,
+    dependencies=[guard(Action.REVOKE_SYSTEM_KEY)],
 )
-async def delete_system_api_key(
-    request: Request, api_key_id: str, state: AppStateDep, principal: PrincipalDep
-) -> Response:
-    # The permission check comes before the id is parsed, so a non-admin learns nothing.
-    require(principal, Action.REVOKE_SYSTEM_KEY)
+async def delete_system_api_key(api_key_id: str, session: SessionDep, principal: PrincipalDep) -> Response:
     row_id = parse_typed_global_id(api_key_id, "SystemApiKey")
     if row_id is None:
         raise InvalidInput(f"Invalid SystemApiKey GlobalID format: {api_key_id}")
-    async with transaction(state.session_factory) as session:
-        revoked = await service.revoke_system_key(session, principal, row_id)
-    state.authenticator.invalidate_api_key(revoked.key_id)
+    await service.revoke_system_key(session, principal, row_id)
     return Response(status_code=204)
 
 
 @router.get("/user/api_keys", operation_id="getUserApiKeys", summary="List your API keys", responses=_ERRORS)
-async def get_user_api_keys(state: AppStateDep, principal: PrincipalDep) -> Response:
-    async with transaction(state.session_factory) as session:
-        keys = await service.list_own_keys(session, principal)
+async def get_user_api_keys(session: SessionDep, principal: PrincipalDep) -> Response:
+    keys = await service.list_own_keys(session, principal)
     return _json(GetApiKeysResponseBody(data=[ApiKey.from_view(k, "UserApiKey") for k in keys]))
 
 
@@ -113,11 +104,8 @@ async def get_user_api_keys(state: AppStateDep, principal: PrincipalDep) -> Resp
     responses=_ERRORS,
     response_model=CreateApiKeyResponseBody,
 )
-async def create_user_api_key(
-    request: Request, body: CreateApiKeyRequestBody, state: AppStateDep, principal: PrincipalDep
-) -> Response:
-    async with transaction(state.session_factory) as session:
-        minted = await service.create_user_key(session, principal, _input(body))
+async def create_user_api_key(body: CreateApiKeyRequestBody, session: SessionDep, principal: PrincipalDep) -> Response:
+    minted = await service.create_user_key(session, principal, _input(body))
     return _created(minted, "UserApiKey")
 
 
@@ -127,19 +115,13 @@ async def create_user_api_key(
     summary="Revoke a user API key",
     status_code=204,
     responses=_ERRORS,
+    dependencies=[guard(Action.REVOKE_USER_KEY, as_owner=True)],
 )
-async def delete_user_api_key(
-    request: Request, api_key_id: str, state: AppStateDep, principal: PrincipalDep
-) -> Response:
-    denial = decide(principal, Action.REVOKE_USER_KEY, owner_id=principal.user_id)
-    if denial is not None:
-        raise NotAllowed(denial)
+async def delete_user_api_key(api_key_id: str, session: SessionDep, principal: PrincipalDep) -> Response:
     row_id = parse_typed_global_id(api_key_id, "UserApiKey")
     if row_id is None:
         raise InvalidInput(f"Invalid UserApiKey GlobalID format: {api_key_id}")
-    async with transaction(state.session_factory) as session:
-        revoked = await service.revoke_user_key(session, principal, row_id)
-    state.authenticator.invalidate_api_key(revoked.key_id)
+    await service.revoke_user_key(session, principal, row_id)
     return Response(status_code=204)
 
 
@@ -148,21 +130,20 @@ async def delete_user_api_key(
     operation_id="getAllUserApiKeys",
     summary="List every user's API keys",
     responses=_ERRORS,
+    dependencies=[guard(Action.LIST_ALL_USER_KEYS)],
 )
 async def get_all_user_api_keys(
-    state: AppStateDep,
+    session: SessionDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (a UserApiKey GlobalID).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000, description="The maximum number of keys to return.")] = 100,
 ) -> Response:
-    require(principal, Action.LIST_ALL_USER_KEYS)
     cursor_id = None
     if cursor is not None:
         cursor_id = parse_typed_global_id(cursor, "UserApiKey")
         if cursor_id is None:
             raise InvalidInput(f"Invalid UserApiKey GlobalID format: {cursor}")
-    async with transaction(state.session_factory) as session:
-        keys, next_id = await service.list_all_user_keys(session, principal, limit=limit, cursor=cursor_id)
+    keys, next_id = await service.list_all_user_keys(session, principal, limit=limit, cursor=cursor_id)
     data = []
     for key in keys:
         assert key.owner is not None

@@ -9,8 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
 from pyrewatch.db.models import Project as ProjectRow
-from pyrewatch.db.session import transaction
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.deps import PrincipalDep, ProjectDirectoryDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
 from pyrewatch.http.rest.v1.schemas.projects import (
@@ -23,7 +22,7 @@ from pyrewatch.http.rest.v1.schemas.projects import (
     project_json,
 )
 from pyrewatch.services import projects as service
-from pyrewatch.services.project_directory import DIRECTORY_KEY, ProjectDirectory, ProjectSummary
+from pyrewatch.services.project_directory import ProjectSummary
 
 router = APIRouter(prefix="/v1", tags=["projects"])
 
@@ -35,7 +34,8 @@ MAX_PROJECTS_PAGE = 1000
     "/projects", dependencies=[guard(Action.READ)], response_model=GetProjectsResponseBody, summary="List all projects"
 )
 async def list_projects(
-    state: AppStateDep,
+    directory: ProjectDirectoryDep,
+    session: SessionDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (project ID)")] = None,
     limit: Annotated[int, Query(gt=0, description="The max number of projects to return at a time.")] = 100,
@@ -45,16 +45,14 @@ async def list_projects(
 ) -> Response:
     row_cursor = decode_id_cursor(cursor, "Project") if cursor else None
     page_size = min(limit, MAX_PROJECTS_PAGE)
-    directory: ProjectDirectory = state.extras[DIRECTORY_KEY]
     cached = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
     rows: Sequence[ProjectRow | ProjectSummary]
     if cached is not None:
         rows, next_id = cached
     else:
-        async with transaction(state.session_factory) as session:
-            rows, next_id = await service.list_projects(
-                session, principal, limit=page_size, cursor=row_cursor, name_contains=name_contains
-            )
+        rows, next_id = await service.list_projects(
+            session, principal, limit=page_size, cursor=row_cursor, name_contains=name_contains
+        )
     next_cursor = None if next_id is None else encode_id_cursor("Project", next_id)
     return json_response({"data": [project_json(row) for row in rows], "next_cursor": next_cursor})
 
@@ -65,10 +63,8 @@ async def list_projects(
     response_model=CreateProjectResponseBody,
     summary="Create a new project",
 )
-async def create_project(state: AppStateDep, principal: PrincipalDep, body: CreateProjectRequestBody) -> Response:
-    async with transaction(state.session_factory) as session:
-        row = await service.create_project(session, principal, name=body.name, description=body.description)
-    state.extras[DIRECTORY_KEY].invalidate()
+async def create_project(session: SessionDep, principal: PrincipalDep, body: CreateProjectRequestBody) -> Response:
+    row = await service.create_project(session, principal, name=body.name, description=body.description)
     return json_response({"data": project_json(row)})
 
 
@@ -90,11 +86,9 @@ async def get_project(session: SessionDep, principal: PrincipalDep, project_iden
     summary="Update a project by ID or name",
 )
 async def update_project(
-    state: AppStateDep, principal: PrincipalDep, project_identifier: str, body: UpdateProjectRequestBody
+    session: SessionDep, principal: PrincipalDep, project_identifier: str, body: UpdateProjectRequestBody
 ) -> Response:
-    async with transaction(state.session_factory) as session:
-        row = await service.update_project(session, principal, project_identifier, description=body.description)
-    state.extras[DIRECTORY_KEY].invalidate()
+    row = await service.update_project(session, principal, project_identifier, description=body.description)
     return json_response({"data": project_json(row)})
 
 
@@ -104,8 +98,6 @@ async def update_project(
     status_code=204,
     summary="Delete a project by ID or name",
 )
-async def delete_project(state: AppStateDep, principal: PrincipalDep, project_identifier: str) -> Response:
-    async with transaction(state.session_factory) as session:
-        await service.delete_project(session, principal, project_identifier)
-    state.extras[DIRECTORY_KEY].invalidate()
+async def delete_project(session: SessionDep, principal: PrincipalDep, project_identifier: str) -> Response:
+    await service.delete_project(session, principal, project_identifier)
     return Response(status_code=204)

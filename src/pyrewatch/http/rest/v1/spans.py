@@ -14,11 +14,10 @@ from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_span_cursor, encode_span_cursor
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
 from pyrewatch.http.rest.v1.schemas.spans import QuerySpansRequestBody, SpansResponseBody, span_json
-from pyrewatch.http.span_table import multipart_tables, span_table_json
+from pyrewatch.http.rest.v1.span_table import multipart_tables, span_table_json
 from pyrewatch.services import spans as service
 from pyrewatch.services.projects import DEFAULT_PROJECT_NAME
-from pyrewatch.services.spans import SpanQuery, SpanTableQuery
-from pyrewatch.store.spans import SpanPaging
+from pyrewatch.services.spans import SpanPaging, SpanQuery, SpanTableQuery
 
 router = APIRouter(prefix="/v1", tags=["spans"])
 

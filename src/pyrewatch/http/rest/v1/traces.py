@@ -15,8 +15,7 @@ from pyrewatch.http.pagination import decode_trace_cursor, encode_trace_cursor
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
 from pyrewatch.http.rest.v1.schemas.traces import GetTracesResponseBody, trace_json
 from pyrewatch.services import traces as service
-from pyrewatch.services.traces import TraceQuery
-from pyrewatch.store.traces import TracePaging
+from pyrewatch.services.traces import TracePaging, TraceQuery
 
 router = APIRouter(prefix="/v1", tags=["traces"])
 

@@ -6,18 +6,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
-from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.policy import Action
 from pyrewatch.auth.principal import Via
 from pyrewatch.clock import isoformat
 from pyrewatch.db.models import User
-from pyrewatch.db.session import transaction
-from pyrewatch.errors import InvalidInput
-from pyrewatch.http.deps import AppStateDep, PrincipalDep
+from pyrewatch.errors import Forbidden, InvalidInput, NotFound
+from pyrewatch.http.deps import PrincipalDep, SessionDep, SettingsDep, guard
+from pyrewatch.http.json_response import json_response
 from pyrewatch.ids import decode_global_id, encode_global_id, parse_typed_global_id
 from pyrewatch.services import users as service
-from pyrewatch.services.users import NewUser
+from pyrewatch.services.users import NewUser, UserNotDeletable
 
 router = APIRouter(prefix="/v1", tags=["users"])
 
@@ -70,17 +70,16 @@ def user_json(row: User) -> dict[str, Any]:
 
 
 @router.get("/user", operation_id="getViewer", summary="Get the authenticated user")
-async def get_viewer(state: AppStateDep, principal: PrincipalDep) -> Response:
+async def get_viewer(session: SessionDep, principal: PrincipalDep) -> Response:
     if principal.via is Via.AUTH_DISABLED:
-        return JSONResponse({"data": {"auth_method": "ANONYMOUS"}})
-    async with transaction(state.session_factory) as session:
-        row = await service.get_viewer(session, principal)
-    return JSONResponse({"data": user_json(row)})
+        return json_response({"data": {"auth_method": "ANONYMOUS"}})
+    row = await service.get_viewer(session, principal)
+    return json_response({"data": user_json(row)})
 
 
-@router.get("/users", operation_id="getUsers", summary="List all users")
+@router.get("/users", operation_id="getUsers", summary="List all users", dependencies=[guard(Action.LIST_USERS)])
 async def get_users(
-    state: AppStateDep,
+    session: SessionDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (base64-encoded user ID)")] = None,
     limit: Annotated[int, Query(gt=0, le=MAX_PAGE_SIZE, description="The max number of users to return.")] = 100,
@@ -89,18 +88,17 @@ async def get_users(
     if cursor is not None:
         decoded = decode_global_id(cursor)
         if decoded is None:
-            # The policy speaks first, so a non-admin learns nothing from the error.
-            require(principal, Action.LIST_USERS)
             raise InvalidInput(f"Invalid cursor format: {cursor}")
         cursor_id = decoded[1]
-    async with transaction(state.session_factory) as session:
-        rows, next_id = await service.list_users_page(session, principal, limit=limit, cursor=cursor_id)
+    rows, next_id = await service.list_users_page(session, principal, limit=limit, cursor=cursor_id)
     next_cursor = None if next_id is None else encode_global_id("User", next_id)
-    return JSONResponse({"data": [user_json(r) for r in rows], "next_cursor": next_cursor})
+    return json_response({"data": [user_json(r) for r in rows], "next_cursor": next_cursor})
 
 
 @router.post("/users", operation_id="createUser", summary="Create a new user", status_code=201)
-async def create_user(body: CreateUserRequestBody, state: AppStateDep, principal: PrincipalDep) -> Response:
+async def create_user(
+    body: CreateUserRequestBody, settings: SettingsDep, session: SessionDep, principal: PrincipalDep
+) -> Response:
     user = body.user
     data = NewUser(
         email=user.email,
@@ -110,21 +108,26 @@ async def create_user(body: CreateUserRequestBody, state: AppStateDep, principal
         auth_method=user.auth_method,
         generate_missing_password=True,
     )
-    async with transaction(state.session_factory) as session:
-        row = await service.create_user(
-            session, principal, data, strong_passwords=state.settings.enable_strong_password_policy
-        )
-    return JSONResponse({"data": user_json(row)}, status_code=201)
+    row = await service.create_user(session, principal, data, strong_passwords=settings.enable_strong_password_policy)
+    return json_response({"data": user_json(row)}, status_code=201)
 
 
-@router.delete("/users/{user_id}", operation_id="deleteUser", summary="Delete a user by ID", status_code=204)
-async def delete_user(user_id: str, state: AppStateDep, principal: PrincipalDep) -> Response:
+@router.delete(
+    "/users/{user_id}",
+    operation_id="deleteUser",
+    summary="Delete a user by ID",
+    status_code=204,
+    dependencies=[guard(Action.MANAGE_USERS)],
+)
+async def delete_user(user_id: str, session: SessionDep, principal: PrincipalDep) -> Response:
     row_id = parse_typed_global_id(user_id, "User")
     if row_id is None:
-        # The policy speaks first: a non-admin gets 403 whatever the id looks like.
-        require(principal, Action.MANAGE_USERS)
         raise InvalidInput(f"Invalid User GlobalID format: {user_id}")
-    async with transaction(state.session_factory) as session:
-        await service.delete_user(session, principal, row_id)
-    state.authenticator.invalidate_user(row_id)
+    try:
+        await service.delete_users(session, principal, [row_id])
+    except UserNotDeletable:
+        # REST's wording (and status) for both protected users; see docs/compatibility.md.
+        raise Forbidden("Cannot delete the default admin or system user") from None
+    except NotFound:
+        raise NotFound("User not found") from None
     return Response(status_code=204)
