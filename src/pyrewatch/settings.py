@@ -90,6 +90,20 @@ SETTINGS: tuple[EnvVar, ...] = (
     EnvVar("PHOENIX_LOGGING_LEVEL", "info", "Log level: debug, info, warning or error."),
     EnvVar("PYREWATCH_MAX_REQUEST_BODY_BYTES", "33554432", "Largest accepted OTLP/HTTP request body (413 beyond)."),
     EnvVar(
+        "PYREWATCH_MAX_API_BODY_BYTES",
+        "16777216",
+        "Largest request body on REST /v1 and the other routes (413 while reading); /auth/* allows 64 KiB.",
+    ),
+    EnvVar("PYREWATCH_MAX_GRAPHQL_BODY_BYTES", "1048576", "Largest /graphql request body, document included (413)."),
+    EnvVar("PYREWATCH_MAX_HEADER_BYTES", "65536", "Largest request line plus headers (431 beyond)."),
+    EnvVar("PYREWATCH_HEADER_TIMEOUT_SECONDS", "10", "Time a client has to send a request's headers."),
+    EnvVar("PYREWATCH_BODY_IDLE_TIMEOUT_SECONDS", "10", "Longest wait for the next piece of a request body (408)."),
+    EnvVar("PYREWATCH_BODY_TIMEOUT_SECONDS", "60", "Time a client has to send a whole request body (408)."),
+    EnvVar("PYREWATCH_MAX_CONNECTIONS", "1000", "Open HTTP connections and requests at once; 503 beyond."),
+    EnvVar("PYREWATCH_GRAPHQL_MAX_TOKENS", "5000", "Largest GraphQL document, in tokens."),
+    EnvVar("PYREWATCH_GRAPHQL_MAX_ALIASES", "30", "Most aliases in one GraphQL operation."),
+    EnvVar("PYREWATCH_GRAPHQL_MAX_DEPTH", "15", "Deepest selection nesting in one GraphQL operation."),
+    EnvVar(
         "PHOENIX_MAX_SPANS_QUEUE_SIZE",
         "20000",
         "Spans waiting to be committed before OTLP exports are refused (503/UNAVAILABLE, retried by exporters).",
@@ -109,6 +123,22 @@ class SmtpSettings:
     password: str
     mail_from: str
     validate_certs: bool
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """What one request or connection may cost before it is refused (see docs/configuration.md)."""
+
+    max_api_body_bytes: int = 16 * 1024 * 1024
+    max_graphql_body_bytes: int = 1024 * 1024
+    max_header_bytes: int = 64 * 1024
+    header_timeout_seconds: float = 10.0
+    body_idle_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 60.0
+    max_connections: int = 1000
+    graphql_max_tokens: int = 5000
+    graphql_max_aliases: int = 30
+    graphql_max_depth: int = 15
 
 
 @dataclass(frozen=True)
@@ -142,6 +172,7 @@ class Settings:
     logging_level: str = "info"
     max_request_body_bytes: int = 32 * 1024 * 1024
     max_spans_queue_size: int = 20_000
+    limits: RequestLimits = field(default_factory=RequestLimits)
 
 
 class _Env:
@@ -351,6 +382,21 @@ def _smtp(env: _Env) -> SmtpSettings | None:
     )
 
 
+def _limits(env: _Env) -> RequestLimits:
+    return RequestLimits(
+        max_api_body_bytes=env.integer("PYREWATCH_MAX_API_BODY_BYTES", 1024),
+        max_graphql_body_bytes=env.integer("PYREWATCH_MAX_GRAPHQL_BODY_BYTES", 1024),
+        max_header_bytes=env.integer("PYREWATCH_MAX_HEADER_BYTES", 1024),
+        header_timeout_seconds=env.integer("PYREWATCH_HEADER_TIMEOUT_SECONDS", 1, 3600),
+        body_idle_timeout_seconds=env.integer("PYREWATCH_BODY_IDLE_TIMEOUT_SECONDS", 1, 3600),
+        body_timeout_seconds=env.integer("PYREWATCH_BODY_TIMEOUT_SECONDS", 1, 86400),
+        max_connections=env.integer("PYREWATCH_MAX_CONNECTIONS", 1),
+        graphql_max_tokens=env.integer("PYREWATCH_GRAPHQL_MAX_TOKENS", 100),
+        graphql_max_aliases=env.integer("PYREWATCH_GRAPHQL_MAX_ALIASES", 1),
+        graphql_max_depth=env.integer("PYREWATCH_GRAPHQL_MAX_DEPTH", 3),
+    )
+
+
 def _root_path(env: _Env) -> str:
     value = env.text("PHOENIX_HOST_ROOT_PATH").rstrip("/")
     if value and not value.startswith("/"):
@@ -403,4 +449,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         logging_level=logging_level,
         max_request_body_bytes=env.integer("PYREWATCH_MAX_REQUEST_BODY_BYTES", 1024),
         max_spans_queue_size=env.integer("PHOENIX_MAX_SPANS_QUEUE_SIZE", 1),
+        limits=_limits(env),
     )

@@ -38,6 +38,7 @@ def serve(
     import uvicorn
 
     from pyrewatch.http.app import create_app
+    from pyrewatch.http.connections import guarded_protocol
 
     settings = settings_from_env(
         {
@@ -58,5 +59,8 @@ def serve(
         lifespan="on",
         access_log=settings.logging_level == "debug",
         server_header=False,
+        http=guarded_protocol(settings.limits.header_timeout_seconds),
+        h11_max_incomplete_event_size=settings.limits.max_header_bytes,
+        limit_concurrency=settings.limits.max_connections,
     )
     uvicorn.Server(config).run()

@@ -21,6 +21,7 @@ from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
 from pyrewatch.http.grpc import grpc_server
+from pyrewatch.http.limits import RequestLimitsMiddleware
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
@@ -131,6 +132,8 @@ def create_app(settings: Settings) -> FastAPI:
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
     app.include_router(graphql_router(), include_in_schema=False)
+    # Innermost first: bodies are read (under the limits) only once a request is authenticated.
+    app.add_middleware(RequestLimitsMiddleware)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(AuthRateLimitMiddleware)
