@@ -131,7 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(otlp.router)
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
-    app.include_router(graphql_router(), include_in_schema=False)
+    app.include_router(graphql_router(settings.limits), include_in_schema=False)
     # Innermost first: bodies are read (under the limits) only once a request is authenticated.
     app.add_middleware(RequestLimitsMiddleware)
     app.add_middleware(AuthenticationMiddleware)
