@@ -99,6 +99,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             system_user_id=provisioned.system_user_id,
         )
         app.state.pyrewatch = state
+        stack.push_async_callback(auth_routes.drain_background, state)
         await stack.enter_async_context(authenticator.usage_flusher())
         directory = ProjectDirectory(factory)
         state.extras[DIRECTORY_KEY] = directory

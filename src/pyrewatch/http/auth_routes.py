@@ -5,8 +5,10 @@ Status codes and texts follow Phoenix; ``/auth/*`` exists only with auth on (404
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+from collections.abc import Coroutine
 from typing import Any
 
 from fastapi import APIRouter
@@ -26,12 +28,14 @@ from pyrewatch.http.identity import (
     set_session_cookies,
 )
 from pyrewatch.http.state import AppState
-from pyrewatch.services.mail import MailError, password_reset_message
+from pyrewatch.services.mail import Mailer, MailError, password_reset_message
 from pyrewatch.services.sessions import LoginLocked, Sessions
 
 logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/auth", include_in_schema=False)
+_BACKGROUND_TASKS = "auth.background_tasks"
+_BACKGROUND_LOCK = "auth.background_lock"
 
 
 async def _json_object(request: Request) -> dict[str, Any]:
@@ -141,16 +145,49 @@ async def password_reset_email(request: Request, state: AppStateDep) -> Response
     mailer = mailer_of(state)
     if mailer is None:
         return PlainTextResponse("SMTP server not configured", status_code=503)
-    reset = await sessions.start_password_reset(email)
-    if reset is not None:
-        link = f"{public_base_url(state.settings)}/reset-password-with-token?token={reset.token}"
-        subject, html_body, text_body = password_reset_message(link)
-        try:
-            await mailer.send(to=reset.email, subject=subject, html_body=html_body, text_body=text_body)
-        except MailError as exc:
-            logger.error("Could not send the password-reset mail: %s", exc)
-            return PlainTextResponse("Failed to send the password-reset mail", status_code=503)
+    # The answer is the same, and as fast, whether or not the email has an account: the token
+    # and the mail are made afterwards, in the background.
+    _in_background(state, _send_reset_mail(state, sessions, mailer, email))
     return Response(status_code=204)
+
+
+async def _send_reset_mail(state: AppState, sessions: Sessions, mailer: Mailer, email: str) -> None:
+    reset = await sessions.start_password_reset(email)
+    if reset is None:
+        return
+    link = f"{public_base_url(state.settings)}/reset-password-with-token?token={reset.token}"
+    subject, html_body, text_body = password_reset_message(link)
+    try:
+        await mailer.send(to=reset.email, subject=subject, html_body=html_body, text_body=text_body)
+    except MailError as exc:
+        logger.error("Could not send the password-reset mail: %s", exc)
+
+
+def _in_background(state: AppState, work: Coroutine[Any, Any, None]) -> None:
+    """Run ``work`` after the answer, one at a time and in order (so a second reset mail is
+    always the one whose link works), keeping a reference until it is done."""
+    tasks: set[asyncio.Task[None]] = state.extras.setdefault(_BACKGROUND_TASKS, set())
+    lock: asyncio.Lock = state.extras.setdefault(_BACKGROUND_LOCK, asyncio.Lock())
+
+    async def run() -> None:
+        try:
+            async with lock:
+                await work
+        except Exception:
+            logger.exception("password-reset mail failed")
+        finally:
+            work.close()  # when cancelled before it started
+
+    task = asyncio.create_task(run())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+
+
+async def drain_background(state: AppState) -> None:
+    """At shutdown: let queued mail go out (each send is bounded by the SMTP timeout)."""
+    tasks: set[asyncio.Task[None]] = state.extras.get(_BACKGROUND_TASKS, set())
+    if tasks:
+        await asyncio.wait(set(tasks), timeout=30)
 
 
 @router.post("/password-reset")
