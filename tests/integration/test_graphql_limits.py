@@ -63,3 +63,12 @@ def test_large_documents_are_not_cached(admin_client: TestClient) -> None:
     for _ in range(3):
         assert gql(admin_client, "{ viewer { username } }", headers=ADMIN_HEADERS)["data"]
     assert cache.cache_info().currsize == 1
+
+
+def test_node_errors_do_not_echo_a_huge_id(admin_client: TestClient) -> None:
+    huge = "%" * 500_000
+    result = gql(admin_client, "query($id: ID!){node(id:$id){id}}", {"id": huge}, headers=ADMIN_HEADERS)
+    message = result["errors"][0]["message"]
+    assert message.startswith("Invalid GlobalID: %%%")
+    assert message.endswith("(500000 characters)")
+    assert len(message) < 200
