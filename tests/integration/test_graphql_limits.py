@@ -3,6 +3,8 @@ large documents never enter the parse cache."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from fastapi.testclient import TestClient
 from graphql import get_introspection_query
@@ -54,7 +56,7 @@ def test_introspection_fits_the_default_limits(admin_client: TestClient) -> None
 
 
 def test_large_documents_are_not_cached(admin_client: TestClient) -> None:
-    cache = SmallDocumentParserCache(maxsize=512).cached_parse_document
+    cache: Any = SmallDocumentParserCache(maxsize=512).cached_parse_document  # functools' LRU wrapper
     cache.cache_clear()
     padding = " " * CACHEABLE_DOCUMENT_CHARS
     for i in range(5):

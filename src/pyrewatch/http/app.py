@@ -23,6 +23,7 @@ from pyrewatch.http.graphql.schema import graphql_router
 from pyrewatch.http.grpc import grpc_server
 from pyrewatch.http.limits import RequestLimitsMiddleware
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
+from pyrewatch.http.openapi import install_openapi
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
@@ -133,6 +134,7 @@ def create_app(settings: Settings) -> FastAPI:
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
     app.include_router(graphql_router(settings.limits), include_in_schema=False)
+    install_openapi(app)
     # Innermost first: bodies are read (under the limits) only once a request is authenticated.
     app.add_middleware(RequestLimitsMiddleware)
     app.add_middleware(AuthenticationMiddleware)
