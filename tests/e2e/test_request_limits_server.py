@@ -95,6 +95,13 @@ def test_body_drip_and_stall_are_answered_408(start_server: StartServer) -> None
         sock.sendall(head + b'{"email":')
         assert _read_response(sock).startswith(b"HTTP/1.1 408")
         assert sock.recv(100) == b""  # and the connection is closed
+    # OTLP reads its own body, under the same timeouts.
+    otlp = (
+        b"POST /v1/traces HTTP/1.1\r\nHost: a\r\nContent-Type: application/x-protobuf\r\nContent-Length: 1000\r\n\r\n"
+    )
+    with _connect(server) as sock:
+        sock.sendall(otlp + b"\x0a")
+        assert _read_response(sock).startswith(b"HTTP/1.1 408")
 
 
 def test_oversized_headers_and_bodies_are_refused_while_reading(start_server: StartServer) -> None:
