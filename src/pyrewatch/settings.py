@@ -255,6 +255,76 @@ SETTINGS: tuple[EnvVar, ...] = (
         _integer(1024),
     ),
     EnvVar(
+        "PYREWATCH_MAX_API_BODY_BYTES",
+        "16777216",
+        "Largest request body on REST /v1 and the other routes (413 while reading); /auth/* allows 64 KiB.",
+        "limits.max_api_body_bytes",
+        _integer(1024),
+    ),
+    EnvVar(
+        "PYREWATCH_MAX_GRAPHQL_BODY_BYTES",
+        "1048576",
+        "Largest /graphql request body, document included (413).",
+        "limits.max_graphql_body_bytes",
+        _integer(1024),
+    ),
+    EnvVar(
+        "PYREWATCH_MAX_HEADER_BYTES",
+        "65536",
+        "Largest request line plus headers (431 beyond).",
+        "limits.max_header_bytes",
+        _integer(1024),
+    ),
+    EnvVar(
+        "PYREWATCH_HEADER_TIMEOUT_SECONDS",
+        "10",
+        "Time a client has to send a request's headers.",
+        "limits.header_timeout_seconds",
+        _integer(1, 3600),
+    ),
+    EnvVar(
+        "PYREWATCH_BODY_IDLE_TIMEOUT_SECONDS",
+        "10",
+        "Longest wait for the next piece of a request body (408).",
+        "limits.body_idle_timeout_seconds",
+        _integer(1, 3600),
+    ),
+    EnvVar(
+        "PYREWATCH_BODY_TIMEOUT_SECONDS",
+        "60",
+        "Time a client has to send a whole request body (408).",
+        "limits.body_timeout_seconds",
+        _integer(1, 86400),
+    ),
+    EnvVar(
+        "PYREWATCH_MAX_CONNECTIONS",
+        "1000",
+        "Open HTTP connections and requests at once; 503 beyond.",
+        "limits.max_connections",
+        _integer(1),
+    ),
+    EnvVar(
+        "PYREWATCH_GRAPHQL_MAX_TOKENS",
+        "5000",
+        "Largest GraphQL document, in tokens.",
+        "limits.graphql_max_tokens",
+        _integer(100),
+    ),
+    EnvVar(
+        "PYREWATCH_GRAPHQL_MAX_ALIASES",
+        "30",
+        "Most aliases in one GraphQL operation.",
+        "limits.graphql_max_aliases",
+        _integer(1),
+    ),
+    EnvVar(
+        "PYREWATCH_GRAPHQL_MAX_DEPTH",
+        "15",
+        "Deepest selection nesting in one GraphQL operation.",
+        "limits.graphql_max_depth",
+        _integer(3),
+    ),
+    EnvVar(
         "PHOENIX_MAX_SPANS_QUEUE_SIZE",
         "20000",
         "Spans waiting to be committed before OTLP exports are refused (503/UNAVAILABLE, retried by exporters).",
@@ -262,6 +332,22 @@ SETTINGS: tuple[EnvVar, ...] = (
         _integer(1),
     ),
 )
+
+
+@dataclass(frozen=True)
+class RequestLimits:
+    """What one request or connection may cost before it is refused (see docs/configuration.md)."""
+
+    max_api_body_bytes: int
+    max_graphql_body_bytes: int
+    max_header_bytes: int
+    header_timeout_seconds: float
+    body_idle_timeout_seconds: float
+    body_timeout_seconds: float
+    max_connections: int
+    graphql_max_tokens: int
+    graphql_max_aliases: int
+    graphql_max_depth: int
 
 
 @dataclass(frozen=True)
@@ -297,15 +383,18 @@ class Settings:
     logging_level: str
     max_request_body_bytes: int
     max_spans_queue_size: int
+    limits: RequestLimits
 
 
 def load_settings(environ: Mapping[str, str]) -> Settings:
     """Parse and validate every variable; raise ``ConfigurationError`` on the first bad one."""
     env = Env(environ, {v.name: v.default for v in SETTINGS})
     values: dict[str, Any] = {}
+    limits: dict[str, Any] = {}
     for var in SETTINGS:
         if var.field is not None and var.parse is not None:
-            values[var.field] = var.parse(env, var.name)
+            group, _, field = var.field.rpartition(".")
+            (limits if group == "limits" else values)[field] = var.parse(env, var.name)
     if values["enable_auth"] and values["disable_basic_auth"]:
         raise ConfigurationError(
             "PHOENIX_DISABLE_BASIC_AUTH is set, but no alternative authentication method is "
@@ -319,4 +408,5 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         previous_secrets=previous,
         admin_secret=admin_secret,
         smtp=environment.smtp(env),
+        limits=RequestLimits(**limits),
     )

@@ -36,6 +36,7 @@ def serve(**overrides: str | bool | None) -> None:
     import uvicorn
 
     from pyrewatch.http.app import create_app
+    from pyrewatch.http.connections import guarded_protocol
 
     settings = settings_from_env(
         {name: str(value).lower() if isinstance(value, bool) else value for name, value in overrides.items()}
@@ -49,5 +50,8 @@ def serve(**overrides: str | bool | None) -> None:
         lifespan="on",
         access_log=settings.logging_level == "debug",
         server_header=False,
+        http=guarded_protocol(settings.limits.header_timeout_seconds),
+        h11_max_incomplete_event_size=settings.limits.max_header_bytes,
+        limit_concurrency=settings.limits.max_connections,
     )
     uvicorn.Server(config).run()

@@ -22,7 +22,9 @@ from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
 from pyrewatch.http.grpc import grpc_server
 from pyrewatch.http.identity import build_mailer, build_sessions
+from pyrewatch.http.limits import RequestLimitsMiddleware
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
+from pyrewatch.http.openapi import install_openapi
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
@@ -97,6 +99,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             mailer=build_mailer(settings),
         )
         app.state.pyrewatch = state
+        stack.push_async_callback(state.background.drain)
         state.grpc_port = await stack.enter_async_context(grpc_server(state))
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
@@ -120,7 +123,10 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(otlp.router)
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
-    app.include_router(graphql_router(), include_in_schema=False)
+    app.include_router(graphql_router(settings.limits), include_in_schema=False)
+    install_openapi(app)
+    # Innermost first: bodies are read (under the limits) only once a request is authenticated.
+    app.add_middleware(RequestLimitsMiddleware)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(AuthRateLimitMiddleware)

@@ -24,7 +24,7 @@ from pyrewatch.http.identity import (
     set_session_cookies,
 )
 from pyrewatch.http.state import AppState
-from pyrewatch.services.mail import MailError, password_reset_message
+from pyrewatch.services.mail import Mailer, MailError, password_reset_message
 from pyrewatch.services.sessions import LoginLocked, Sessions
 
 logger = logging.getLogger(__name__)
@@ -129,16 +129,22 @@ async def password_reset_email(request: Request, state: AppStateDep) -> Response
     mailer = state.mailer
     if mailer is None:
         return PlainTextResponse("SMTP server not configured", status_code=503)
-    reset = await sessions.start_password_reset(email)
-    if reset is not None:
-        link = f"{public_base_url(state.settings)}/reset-password-with-token?token={reset.token}"
-        subject, html_body, text_body = password_reset_message(link)
-        try:
-            await mailer.send(to=reset.email, subject=subject, html_body=html_body, text_body=text_body)
-        except MailError as exc:
-            logger.error("Could not send the password-reset mail: %s", exc)
-            return PlainTextResponse("Failed to send the password-reset mail", status_code=503)
+    # The answer is the same, and as fast, whether or not the email has an account: the token
+    # and the mail are made afterwards, in the background.
+    state.background.run(_send_reset_mail(state, sessions, mailer, email))
     return Response(status_code=204)
+
+
+async def _send_reset_mail(state: AppState, sessions: Sessions, mailer: Mailer, email: str) -> None:
+    reset = await sessions.start_password_reset(email)
+    if reset is None:
+        return
+    link = f"{public_base_url(state.settings)}/reset-password-with-token?token={reset.token}"
+    subject, html_body, text_body = password_reset_message(link)
+    try:
+        await mailer.send(to=reset.email, subject=subject, html_body=html_body, text_body=text_body)
+    except MailError as exc:
+        logger.error("Could not send the password-reset mail: %s", exc)
 
 
 @router.post("/password-reset")

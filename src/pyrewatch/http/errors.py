@@ -14,6 +14,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Match
 
 from pyrewatch.auth.policy import NotAllowed
 from pyrewatch.errors import (
@@ -76,7 +77,26 @@ async def _http_exception(request: Request, exc: Exception) -> Response:
         return unauthenticated_response(request, str(exc.detail))
     if exc.status_code in (204, 304):
         return Response(status_code=exc.status_code, headers=exc.headers)
-    return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=exc.headers)
+    headers = exc.headers
+    if exc.status_code == 405:
+        # Starlette names only the first route whose path matched; a path served by several
+        # routes (GET and POST /v1/projects) allows the methods of all of them.
+        headers = {**(headers or {}), "Allow": _allowed_methods(request)}
+    return PlainTextResponse(str(exc.detail), status_code=exc.status_code, headers=headers)
+
+
+_PROBED_METHODS = ("DELETE", "GET", "HEAD", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> str:
+    allowed = [
+        method
+        for method in _PROBED_METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in request.app.router.routes
+        )
+    ]
+    return ", ".join(allowed)
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from pyrewatch.db.session import SessionFactory
+from pyrewatch.http.background import BackgroundWork
 from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
 from pyrewatch.services.mail import Mailer
@@ -30,3 +31,5 @@ class AppState:
     mailer: Mailer | None
     # The bound OTLP/gRPC port, known once the gRPC server has started.
     grpc_port: int | None = None
+    # Work that runs after the answer (password-reset mail), drained at shutdown.
+    background: BackgroundWork = field(default_factory=BackgroundWork)

@@ -101,7 +101,8 @@ def validate_key_input(data: KeyInput, now: datetime | None = None) -> KeyInput:
     """Trim the name and refuse what would make a useless key.
 
     Raises:
-        InvalidInput: empty name, over-long fields, or an expiry that is not in the future.
+        InvalidInput: empty name, over-long fields, NUL characters, or an expiry that is not in
+            the future or not representable in UTC.
     """
     name = data.name.strip()
     if not name:
@@ -111,7 +112,13 @@ def validate_key_input(data: KeyInput, now: datetime | None = None) -> KeyInput:
     description = data.description
     if description is not None and len(description) > MAX_DESCRIPTION_LENGTH:
         raise InvalidInput(f"Description must be at most {MAX_DESCRIPTION_LENGTH} characters")
-    expires_at = None if data.expires_at is None else ensure_utc(data.expires_at)
+    if "\x00" in name or (description is not None and "\x00" in description):
+        raise InvalidInput("Name and description must not contain NUL characters")
+    try:
+        expires_at = None if data.expires_at is None else ensure_utc(data.expires_at)
+    except OverflowError:
+        # e.g. 9999-12-31T23:59:59-23:59, which is past the last representable UTC instant
+        raise InvalidInput("Expiration time is out of range once converted to UTC") from None
     if expires_at is not None and expires_at <= (now or now_utc()):
         raise InvalidInput("Expiration time must be in the future")
     return KeyInput(name=name, description=description, expires_at=expires_at)

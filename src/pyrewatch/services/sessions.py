@@ -107,20 +107,29 @@ class Sessions:
     async def login(self, email: str, password: str, client_ip: str, user_agent: str | None) -> IssuedTokens:
         """Check the password and open a session.
 
+        Every attempt verifies one password hash (the user's, or a dummy one for an unknown or
+        implausible email), so the time taken does not tell whether an account exists. The
+        attempt is counted before its password is checked, atomically, so parallel attempts
+        cannot get past the lockout: at most ``max_attempts`` passwords are checked per lockout.
+
         Raises:
             LoginLocked: the (email, client IP) pair is locked after repeated failures.
             Unauthenticated: wrong email or password (counted as a failure).
         """
         email = normalize_email(email)
-        if not is_plausible_email(email):
-            # No account can have it; refused like a wrong password, without a counter row.
-            raise Unauthenticated(INVALID_CREDENTIALS)
-        await self._check_not_locked(email, client_ip)
-        async with transaction(self._factory) as session:
-            user = await user_store.find_user_by_email(session, email)
+        # An implausible email names no account: no counter row, but the same hashing work.
+        plausible = is_plausible_email(email)
+        if plausible:
+            await self._reserve_attempt(email, client_ip)
+        user = None
+        if plausible:
+            async with transaction(self._factory) as session:
+                user = await user_store.find_user_by_email(session, email)
         password_hash = user.password_hash if user is not None and user.auth_method == "LOCAL" else None
-        if user is None or not await asyncio.to_thread(verify_password, password, password_hash):
-            await self._count_failure(email, client_ip)
+        verified = await asyncio.to_thread(verify_password, password, password_hash)
+        if user is None or not verified:
+            if plausible:
+                await self._lock_if_exhausted(email, client_ip)
             raise Unauthenticated(INVALID_CREDENTIALS)
         async with transaction(self._factory) as session:
             if self.config.brute_force_protection:
@@ -133,26 +142,26 @@ class Sessions:
             )
         return await self._issue(session_id, user.id)
 
-    async def _check_not_locked(self, email: str, client_ip: str) -> None:
+    async def _reserve_attempt(self, email: str, client_ip: str) -> None:
+        """Count this attempt, then refuse it if the pair is locked or attempts are used up."""
         if not self.config.brute_force_protection:
             return
-        async with transaction(self._factory) as session:
-            locked_until = await store.login_locked_until(session, email, client_ip)
         now = now_utc()
+        async with transaction(self._factory) as session:
+            attempts, locked_until = await store.count_login_attempt(session, email=email, client_ip=client_ip, now=now)
         if locked_until is not None and locked_until > now:
             raise LoginLocked(max(1, int((locked_until - now).total_seconds()) + 1))
+        if attempts > self.config.max_attempts:
+            # Earlier attempts still being checked used up the allowance; they lock the pair.
+            raise LoginLocked(int(LOCKOUT.total_seconds()))
 
-    async def _count_failure(self, email: str, client_ip: str) -> None:
+    async def _lock_if_exhausted(self, email: str, client_ip: str) -> None:
         if not self.config.brute_force_protection:
             return
+        now = now_utc()
         async with transaction(self._factory) as session:
-            await store.record_login_failure(
-                session,
-                email=email,
-                client_ip=client_ip,
-                now=now_utc(),
-                max_attempts=self.config.max_attempts,
-                lockout=LOCKOUT,
+            await store.lock_exhausted_login(
+                session, email=email, client_ip=client_ip, until=now + LOCKOUT, max_attempts=self.config.max_attempts
             )
 
     # -- refresh ---------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import case, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,8 +23,8 @@ __all__ = [
     "insert_access_token",
     "insert_refresh_token",
     "insert_session",
-    "login_locked_until",
-    "record_login_failure",
+    "lock_exhausted_login",
+    "count_login_attempt",
     "replace_reset_token",
     "revoke_session",
     "revoke_session_access_tokens",
@@ -132,32 +132,35 @@ async def delete_reset_token(session: Session, jti: str) -> bool:
 # -- failed logins -------------------------------------------------------------------------------
 
 
-async def login_locked_until(session: Session, email: str, client_ip: str) -> datetime | None:
-    stmt = select(LoginFailure.locked_until).where(LoginFailure.email == email, LoginFailure.client_ip == client_ip)
-    return (await session.execute(stmt)).scalar_one_or_none()
+async def count_login_attempt(
+    session: Session, *, email: str, client_ip: str, now: datetime
+) -> tuple[int, datetime | None]:
+    """Count one login attempt for (email, IP) in one atomic statement, before its password is
+    checked; return the attempts counted so far and the lock, if any.
 
-
-async def record_login_failure(
-    session: Session, *, email: str, client_ip: str, now: datetime, max_attempts: int, lockout: timedelta
-) -> None:
-    """Count one failure for (email, IP) atomically; lock the pair once ``max_attempts`` is reached.
-
-    The first failure after an expired lock starts a new count.
+    A lock that has expired starts a new count. A successful login deletes the row.
     """
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
     table = LoginFailure.__table__
     expired = (table.c.locked_until.is_not(None)) & (table.c.locked_until <= now)
     stmt = insert(LoginFailure).values(email=email, client_ip=client_ip, failures=1, locked_until=None, updated_at=now)
-    stmt = stmt.on_conflict_do_update(
+    upsert = stmt.on_conflict_do_update(
         index_elements=["email", "client_ip"],
         set_={
             "failures": case((expired, 1), else_=table.c.failures + 1),
             "locked_until": case((expired, None), else_=table.c.locked_until),
             "updated_at": now,
         },
-    )
-    await session.execute(stmt)
+    ).returning(LoginFailure.failures, LoginFailure.locked_until)
+    attempts, locked_until = (await session.execute(upsert)).one()
+    return int(attempts), locked_until
+
+
+async def lock_exhausted_login(
+    session: Session, *, email: str, client_ip: str, until: datetime, max_attempts: int
+) -> None:
+    """After a failed attempt: lock the pair once ``max_attempts`` attempts have been counted."""
     await session.execute(
         update(LoginFailure)
         .where(
@@ -166,7 +169,7 @@ async def record_login_failure(
             LoginFailure.failures >= max_attempts,
             LoginFailure.locked_until.is_(None),
         )
-        .values(locked_until=now + lockout)
+        .values(locked_until=until)
     )
 
 

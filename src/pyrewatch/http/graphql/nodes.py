@@ -13,6 +13,12 @@ NodeLoader = Callable[[Context, int], Awaitable[Node]]
 
 # GlobalID type name -> loader; loaders check permissions and raise GraphQLDenied when absent.
 _LOADERS: dict[str, NodeLoader] = {}
+# Errors quote at most this much of what the client sent.
+_ECHO_CHARS = 100
+
+
+def _quoted(text: str) -> str:
+    return text if len(text) <= _ECHO_CHARS else f"{text[:_ECHO_CHARS]}... ({len(text)} characters)"
 
 
 def register_node(type_name: str, loader: NodeLoader) -> None:
@@ -22,9 +28,9 @@ def register_node(type_name: str, loader: NodeLoader) -> None:
 async def resolve_node(context: Context, global_id: str) -> Node:
     decoded = decode_global_id(global_id)
     if decoded is None:
-        raise GraphQLDenied(f"Invalid GlobalID: {global_id}")
+        raise GraphQLDenied(f"Invalid GlobalID: {_quoted(global_id)}")
     type_name, node_id = decoded
     loader = _LOADERS.get(type_name)
     if loader is None:
-        raise GraphQLDenied(f"Unknown node type: {type_name}")
+        raise GraphQLDenied(f"Unknown node type: {_quoted(type_name)}")
     return await loader(context, node_id)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
 from strawberry.fastapi import GraphQLRouter
 from strawberry.types import ExecutionContext
 
 from pyrewatch.http.graphql.context import Context, get_context
 from pyrewatch.http.graphql.errors import is_expected, mask_unexpected_errors
+from pyrewatch.http.graphql.limits import limit_extensions
 from pyrewatch.http.graphql.mutations.api_keys import ApiKeysMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
 from pyrewatch.http.graphql.queries.users import UsersQuery
+from pyrewatch.settings import RequestLimits
 
 
 @strawberry.type
@@ -35,19 +36,15 @@ class _Schema(strawberry.Schema):
             super().process_errors(unexpected, execution_context)
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(limits: RequestLimits) -> strawberry.Schema:
     return _Schema(
         query=Query,
         mutation=Mutation,
-        extensions=[
-            mask_unexpected_errors,
-            # Automation sends the same few documents again and again: parse and validate each once
-            # (strawberry keeps these bounded LRU caches across requests).
-            lambda: ParserCache(maxsize=512),
-            lambda: ValidationCache(maxsize=512),
-        ],
+        # Automation sends the same few documents again and again: each small one is parsed and
+        # validated once (bounded caches shared across requests); over-limit documents never run.
+        extensions=[mask_unexpected_errors, *limit_extensions(limits)],
     )
 
 
-def graphql_router() -> GraphQLRouter[Context, None]:
-    return GraphQLRouter(build_schema(), context_getter=get_context, path="/graphql")
+def graphql_router(limits: RequestLimits) -> GraphQLRouter[Context, None]:
+    return GraphQLRouter(build_schema(limits), context_getter=get_context, path="/graphql")

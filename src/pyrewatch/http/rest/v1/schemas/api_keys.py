@@ -37,7 +37,10 @@ class ApiKeyData(BaseModel):
     def _expires_in_future(cls, value: datetime | None) -> datetime | None:
         if value is None:
             return None
-        value = ensure_utc(value)
+        try:
+            value = ensure_utc(value)
+        except OverflowError:
+            raise ValueError("Expiration time is out of range once converted to UTC") from None
         if value <= now_utc():
             raise ValueError("Expiration time must be in the future")
         return value
