@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from sqlalchemy import Table, bindparam, case, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 
 from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
@@ -101,12 +101,26 @@ async def write_spans(session: Session, spans: Sequence[NewSpan]) -> StoredBatch
     """Store ``spans`` (from one or many requests) in the caller's transaction.
 
     Raises:
-        InvalidInput: the database refused a value (nothing of the batch is kept).
+        InvalidInput: a value of the batch can never be stored (nothing of the batch is kept):
+            the database refused it as data, or the driver could not encode it. Other failures
+            (connection, locks, timeouts) propagate: they may pass.
     """
     try:
         return await _write_spans(session, spans)
     except DataError as exc:
-        raise InvalidInput(f"Spans could not be stored: {str(exc.orig).splitlines()[0][:200]}") from None
+        raise InvalidInput(f"Spans could not be stored: {_first_line(exc.orig)}") from None
+    except StatementError as exc:
+        if isinstance(exc, DBAPIError):
+            raise
+        # Raised before the statement reached the database: a value the driver cannot encode.
+        raise InvalidInput(f"Spans could not be stored: {_first_line(exc.orig)}") from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise InvalidInput(f"Spans could not be stored: {_first_line(exc)}") from None
+
+
+def _first_line(exc: BaseException | None) -> str:
+    text = str(exc) if exc is not None else ""
+    return text.splitlines()[0][:200] if text else type(exc).__name__
 
 
 async def _write_spans(session: Session, spans: Sequence[NewSpan]) -> StoredBatch:
