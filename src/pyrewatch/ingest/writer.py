@@ -178,7 +178,7 @@ class IngestWriter:
             stored = await self._commit(spans)
         except InvalidInput as exc:
             if len(spans) == 1:
-                logger.info("span %s refused by the database: %s", spans[0].span_id, exc.message)
+                logger.info("span %s refused by the database: %s", spans[0].span_id, _describe(exc.__cause__ or exc))
                 refused.add(exc.message)
                 return
             middle = len(spans) // 2
@@ -225,5 +225,7 @@ def _fail(job: _Job, exc: Exception) -> None:
         job.future.set_exception(Overloaded(STORE_FAILED, RETRY_AFTER_SECONDS))
 
 
-def _describe(exc: Exception) -> str:
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}" if str(exc) else type(exc).__name__
+def _describe(exc: BaseException) -> str:
+    """One line naming ``exc``, in ASCII: a database's text may quote text no log can encode."""
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return ascii(f"{type(exc).__name__}: {text}")
