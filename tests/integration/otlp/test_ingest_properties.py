@@ -56,7 +56,9 @@ json_leaf = st.one_of(
 )
 json_values = st.recursive(
     json_leaf,
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4) | json_leaf.map(str), inner, max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4) | json_leaf.map(str), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -123,9 +125,7 @@ def exports(draw: st.DrawFn) -> ExportTraceServiceRequest:
             resource_spans.resource.attributes.add(key="openinference.project.name").value.string_value = project
         scope = resource_spans.scope_spans.add()
         for _ in range(draw(st.integers(0, 3))):
-            span = scope.spans.add(
-                trace_id=draw(ids16), span_id=draw(ids8), parent_span_id=draw(st.just(b"") | ids8)
-            )
+            span = scope.spans.add(trace_id=draw(ids16), span_id=draw(ids8), parent_span_id=draw(st.just(b"") | ids8))
             span.name = draw(odd_text)
             span.kind = draw(st.integers(0, 9))
             span.start_time_unix_nano, span.end_time_unix_nano = draw(times), draw(times)
