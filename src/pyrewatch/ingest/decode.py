@@ -109,8 +109,9 @@ def parse_json(body: bytes) -> ExportTraceServiceRequest:
     if not isinstance(document, dict):
         raise BadRequest("Request body must be a JSON object (ExportTraceServiceRequest)")
     try:
-        if _SURROGATE_ESCAPE.search(body):
-            # A lone surrogate escape ("\ud800") is valid JSON but no protobuf string: replace it.
+        if b"\xed" in body or _SURROGATE_ESCAPE.search(body):
+            # A lone surrogate ("\ud800", or its bytes, which the JSON parser lets through) is
+            # valid JSON but no protobuf string: replace it.
             document = _without_lone_surrogates(document)
         _hex_ids_to_base64(document)
         request = ExportTraceServiceRequest()

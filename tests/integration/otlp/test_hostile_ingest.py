@@ -73,13 +73,16 @@ def test_lone_surrogate_escapes_in_otlp_json_are_replaced_not_refused(
     spans = document["resourceSpans"][0]["scopeSpans"][0]["spans"]
     spans[0]["name"] = "name\ud800"
     spans[0]["attributes"].append({"key": "k\udc00", "value": {"stringValue": "v\ud8ff"}})
-    response = client.post("/v1/traces", content=json.dumps(document), headers={"content-type": "application/json"})
+    spans[1]["name"] = "\ue000"  # sent below as the UTF-8 bytes of a lone surrogate
+    body = json.dumps(document).replace("\\ue000", "\udfff 한").encode("utf-8", "surrogatepass")
+    response = client.post("/v1/traces", content=body, headers={"content-type": "application/json"})
     assert response.status_code == 200, response.text
     assert response.json() == {}
     read = read_back(client, "json-surrogates")
     stored = read[spans[0]["spanId"]]
     assert stored["name"] == "name\ufffd"
     assert stored["attributes"]["k\ufffd"] == "v\ufffd"
+    assert read[spans[1]["spanId"]]["name"] == "\ufffd 한"
     assert len(read) == 2
 
 
