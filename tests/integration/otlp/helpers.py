@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceRequest
 from opentelemetry.proto.trace.v1.trace_pb2 import Span
 
+from pyrewatch.http.state import AppState
 from tests.support.otlp import many_spans, protobuf_body
 
 PROTOBUF = {"content-type": "application/x-protobuf"}
@@ -17,7 +18,8 @@ PROTOBUF = {"content-type": "application/x-protobuf"}
 
 def export_of(count: int, project: str) -> ExportTraceServiceRequest:
     """An export of ``count`` root spans made by the OpenTelemetry SDK, all in ``project``."""
-    return ExportTraceServiceRequest.FromString(protobuf_body(many_spans(count, project)))
+    request: ExportTraceServiceRequest = ExportTraceServiceRequest.FromString(protobuf_body(many_spans(count, project)))
+    return request
 
 
 def spans_of(request: ExportTraceServiceRequest) -> list[Span]:
@@ -31,7 +33,16 @@ def set_string(span: Span, key: str, value: str) -> None:
 
 
 def post_protobuf(client: TestClient, request: ExportTraceServiceRequest, **headers: str) -> httpx.Response:
-    return client.post("/v1/traces", content=request.SerializeToString(), headers={**PROTOBUF, **headers})
+    response: httpx.Response = client.post(
+        "/v1/traces", content=request.SerializeToString(), headers={**PROTOBUF, **headers}
+    )
+    return response
+
+
+def app_state(client: TestClient) -> AppState:
+    """The state of the app ``client`` drives (its writer, its gRPC port)."""
+    state: AppState = client.app.state.pyrewatch  # type: ignore[attr-defined]
+    return state
 
 
 def read_back(client: TestClient, project: str) -> dict[str, dict[str, Any]]:

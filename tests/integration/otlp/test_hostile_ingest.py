@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import ReadableSpan
 
 from pyrewatch.ingest.decode import decode_export
 from pyrewatch.ingest.writer import IngestWriter, WriteOutcome
-from tests.integration.otlp.helpers import export_of, post_protobuf, read_back, set_string, spans_of
+from tests.integration.otlp.helpers import app_state, export_of, post_protobuf, read_back, set_string, spans_of
 from tests.support.otlp import llm_trace, protobuf_body, span_id_hex, stored_spans
 
 EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
@@ -111,7 +111,7 @@ def test_a_key_of_1500_dotted_levels_is_stored_nested_to_a_bound(
 
 @pytest.fixture
 def channel(client: TestClient) -> Iterator[grpc.Channel]:
-    port = client.app.state.pyrewatch.extras["grpc_port"]
+    port = app_state(client).extras["grpc_port"]
     with grpc.insecure_channel(f"127.0.0.1:{port}") as chan:
         yield chan
 
@@ -150,17 +150,19 @@ def test_cumulative_token_counts_stop_at_the_column_bound(client: TestClient, da
 
 
 def _request(spans: Sequence[ReadableSpan]) -> ExportTraceServiceRequest:
-    return ExportTraceServiceRequest.FromString(protobuf_body(spans))
+    request: ExportTraceServiceRequest = ExportTraceServiceRequest.FromString(protobuf_body(spans))
+    return request
 
 
 def test_spans_the_database_refuses_are_reported_and_the_others_stored(
     client: TestClient, database_env: dict[str, str]
 ) -> None:
-    writer: IngestWriter = client.app.state.pyrewatch.extras["ingest_writer"]
+    writer: IngestWriter = app_state(client).extras["ingest_writer"]
     records = decode_export(export_of(5, "refused")).spans
     # Values the decoder never produces, as a store might see them: the driver cannot encode them.
     records[2] = replace(records[2], name="bad\ud800")
-    outcome: WriteOutcome = client.portal.call(writer.submit, records)  # type: ignore[union-attr]
+    assert client.portal is not None
+    outcome: WriteOutcome = client.portal.call(writer.submit, records)
     assert (outcome.stored, outcome.already_stored, outcome.refused) == (4, 0, 1)
     assert outcome.refusal == "span refused: the database cannot store one of its values"
     assert set(stored_spans(database_env)) == {r.span_id for i, r in enumerate(records) if i != 2}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import gzip
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterator, MutableMapping
 from typing import Any
 
 import grpc
@@ -15,7 +15,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTrace
 
 from pyrewatch.ids import encode_global_id
 from tests.conftest import ClientFactory
-from tests.integration.otlp.helpers import PROTOBUF, export_of, post_protobuf, read_back, spans_of
+from tests.integration.otlp.helpers import PROTOBUF, app_state, export_of, post_protobuf, read_back, spans_of
 from tests.support.otlp import query, stored_spans
 
 EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
@@ -63,7 +63,7 @@ def test_resource_project_name_that_rest_could_not_address_rejects_only_its_span
 
 @pytest.fixture
 def channel(client: TestClient) -> Iterator[grpc.Channel]:
-    port = client.app.state.pyrewatch.extras["grpc_port"]
+    port = app_state(client).extras["grpc_port"]
     with grpc.insecure_channel(f"127.0.0.1:{port}") as chan:
         yield chan
 
@@ -112,12 +112,12 @@ def test_client_disconnecting_mid_upload_is_one_info_line(
         {"type": "http.request", "body": body[:10], "more_body": True},
         {"type": "http.disconnect"},
     ]
-    sent: list[dict[str, Any]] = []
+    sent: list[MutableMapping[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
         return incoming.pop(0) if incoming else {"type": "http.disconnect"}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         sent.append(message)
 
     scope = {
@@ -134,8 +134,13 @@ def test_client_disconnecting_mid_upload_is_one_info_line(
         "client": ("127.0.0.1", 50000),
         "server": ("testserver", 80),
     }
+
+    async def run() -> None:
+        await client.app(scope, receive, send)
+
+    assert client.portal is not None
     with caplog.at_level(logging.DEBUG):
-        client.portal.call(client.app, scope, receive, send)  # type: ignore[union-attr]
+        client.portal.call(run)
     assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
     lines = [r for r in caplog.records if "disconnected" in r.getMessage()]
     assert len(lines) == 1 and lines[0].levelno == logging.INFO and lines[0].exc_info is None
