@@ -7,6 +7,7 @@ links. Bounded: a fixed number of derandomized examples per dialect."""
 from __future__ import annotations
 
 import base64
+import itertools
 import json
 import re
 from typing import Any
@@ -20,6 +21,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceResponse,
 )
 from opentelemetry.proto.common.v1.common_pb2 import AnyValue, KeyValue
+from opentelemetry.proto.trace.v1.trace_pb2 import Span, Status
 
 from pyrewatch.ids import encode_global_id
 
@@ -110,35 +112,71 @@ def attribute_lists(draw: st.DrawFn) -> list[KeyValue]:
     return attributes
 
 
-ids16 = st.one_of(st.binary(min_size=16, max_size=16), st.binary(max_size=17), st.just(b"\x00" * 16))
-ids8 = st.one_of(st.binary(min_size=8, max_size=8), st.binary(max_size=9), st.just(b"\x00" * 8))
 times = st.one_of(st.integers(0, 2**64 - 1), st.integers(1_700_000_000 * 10**9, 1_800_000_000 * 10**9))
+# Most ids are fresh (derandomized generation repeats itself, so fresh ids come from a counter);
+# some are odd (wrong length, all zero), some repeat earlier ones.
+_FRESH = itertools.count(1)
+odd_ids = st.one_of(st.binary(max_size=17), st.sampled_from([b"\x00" * 8, b"\x00" * 16]))
+
+
+def _fresh(size: int) -> bytes:
+    return next(_FRESH).to_bytes(size, "big")
+
+
+@st.composite
+def ids(draw: st.DrawFn, size: int, earlier: list[bytes]) -> bytes:
+    choice = draw(st.integers(0, 9))  # small values are drawn most: they are the usual case
+    if choice == 9:
+        return draw(odd_ids)
+    if choice == 8 and earlier:
+        return draw(st.sampled_from(earlier))
+    return _fresh(size)
+
+
+@st.composite
+def projects(draw: st.DrawFn) -> str | None:
+    choice = draw(st.integers(0, 9))
+    if choice < 6:
+        return draw(st.sampled_from(VALID_PROJECTS))
+    if choice < 8:
+        return None
+    return draw(st.sampled_from(INVALID_PROJECTS))
 
 
 @st.composite
 def exports(draw: st.DrawFn) -> ExportTraceServiceRequest:
     request = ExportTraceServiceRequest()
+    traces: list[bytes] = []
+    spans: list[bytes] = []
     for _ in range(draw(st.integers(1, 2))):
         resource_spans = request.resource_spans.add()
-        project = draw(st.sampled_from(VALID_PROJECTS + INVALID_PROJECTS) | st.none())
+        project = draw(projects())
         if project is not None:
             resource_spans.resource.attributes.add(key="openinference.project.name").value.string_value = project
         scope = resource_spans.scope_spans.add()
-        for _ in range(draw(st.integers(0, 3))):
-            span = scope.spans.add(trace_id=draw(ids16), span_id=draw(ids8), parent_span_id=draw(st.just(b"") | ids8))
-            span.name = draw(odd_text)
-            span.kind = draw(st.integers(0, 9))
-            span.start_time_unix_nano, span.end_time_unix_nano = draw(times), draw(times)
-            span.attributes.extend(draw(attribute_lists()))
-            span.status.code = draw(st.integers(0, 5))
-            span.status.message = draw(odd_text)
-            for _ in range(draw(st.integers(0, 2))):
-                event = span.events.add(name=draw(odd_text), time_unix_nano=draw(times))
-                event.attributes.extend(draw(attribute_lists()))
-            for _ in range(draw(st.integers(0, 1))):
-                link = span.links.add(trace_id=draw(ids16), span_id=draw(ids8))
-                link.attributes.extend(draw(attribute_lists()))
+        for _ in range(draw(st.integers(1, 3))):
+            span = scope.spans.add(trace_id=draw(ids(16, traces)), span_id=draw(ids(8, spans)))
+            if draw(st.booleans()):
+                span.parent_span_id = draw(ids(8, spans))
+            traces.append(span.trace_id)
+            spans.append(span.span_id)
+            _fill(draw, span)
     return request
+
+
+def _fill(draw: st.DrawFn, span: Span) -> None:
+    span.name = draw(odd_text)
+    span.kind = Span.SpanKind.ValueType(draw(st.integers(0, 9)))  # open enums take unknown values
+    span.start_time_unix_nano, span.end_time_unix_nano = draw(times), draw(times)
+    span.attributes.extend(draw(attribute_lists()))
+    span.status.code = Status.StatusCode.ValueType(draw(st.integers(0, 5)))
+    span.status.message = draw(odd_text)
+    for _ in range(draw(st.integers(0, 2))):
+        event = span.events.add(name=draw(odd_text), time_unix_nano=draw(times))
+        event.attributes.extend(draw(attribute_lists()))
+    for _ in range(draw(st.integers(0, 1))):
+        link = span.links.add(trace_id=draw(ids(16, [])), span_id=draw(ids(8, [])))
+        link.attributes.extend(draw(attribute_lists()))
 
 
 def _otlp_json(request: ExportTraceServiceRequest) -> bytes:
