@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
+from tests.support.apps import app_state
 from tests.support.otlp import many_spans, protobuf_body
 
 
@@ -52,7 +53,7 @@ def test_name_filters_and_pages_are_served_from_the_same_list(client: TestClient
 
 
 def test_more_projects_than_the_directory_keeps_are_listed_from_the_database(client: TestClient) -> None:
-    directory = client.app.state.pyrewatch.projects  # type: ignore[attr-defined]
+    directory = app_state(client).projects
     directory._max = 2
     for name in ("p1", "p2", "p3"):
         assert client.post("/v1/projects", json={"name": name}).status_code == 200

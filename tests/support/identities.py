@@ -20,6 +20,7 @@ from pyrewatch.http.state import AppState
 from pyrewatch.services import api_keys
 from pyrewatch.services.api_keys import KeyInput
 from pyrewatch.store import users
+from tests.support.apps import app_state, in_app
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Identity:
 
 
 def _state(client: TestClient) -> AppState:
-    state: AppState = client.app.state.pyrewatch  # type: ignore[attr-defined]
+    state: AppState = app_state(client)
     return state
 
 
@@ -58,7 +59,7 @@ def make_user(client: TestClient, role: str, username: str | None = None, *, res
             user_id = user.id
         return Identity(user_id=user_id, username=name, session_token=await _session_token(state, user_id))
 
-    result: Identity = client.portal.call(create)  # type: ignore[union-attr]
+    result: Identity = in_app(client, create)
     return result
 
 
@@ -88,5 +89,5 @@ def make_user_key(client: TestClient, identity: Identity, role: str, expires_at:
             minted = await api_keys.create_user_key(session, principal, KeyInput(name="k", expires_at=expires_at))
         return minted.token
 
-    token: str = client.portal.call(mint)  # type: ignore[union-attr]
+    token: str = in_app(client, mint)
     return token

@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 
 SERVICE = "opentelemetry.proto.collector.trace.v1.TraceService"
 SHUTDOWN_GRACE_SECONDS = 5.0
+INTERNAL_ERROR = "Internal server error"
 
 
 def _authorization(metadata: Any) -> str | None:
@@ -64,6 +65,10 @@ class _TraceService:
         except Overloaded as exc:
             context.set_trailing_metadata((("retry-after", str(exc.retry_after_seconds)),))
             await context.abort(grpc.StatusCode.UNAVAILABLE, exc.message)
+        except Exception:
+            # Never let gRPC describe an unexpected error to the client: it names internals.
+            logger.exception("OTLP/gRPC export failed")
+            await context.abort(grpc.StatusCode.INTERNAL, INTERNAL_ERROR)
         return decode.encode_response(result.rejected, result.message, as_json=False)
 
 

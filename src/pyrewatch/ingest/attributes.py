@@ -31,6 +31,9 @@ SPAN_KIND = "openinference.span.kind"
 TOKEN_PROMPT = "llm.token_count.prompt"
 TOKEN_COMPLETION = "llm.token_count.completion"
 TOKEN_TOTAL = "llm.token_count.total"
+# Nesting kept from dotted keys and from JSON-string metadata; deeper parts stay flat or text.
+MAX_KEY_DEPTH = 32
+MAX_JSON_DEPTH = 64
 _JSON_SUFFIXES = ("metadata", "llm.prompt_template.variables", "tool.parameters")
 # gen_ai semantic conventions → OpenInference, applied only where the span lacks the latter.
 _GEN_AI_RENAMES = (
@@ -122,7 +125,21 @@ def _json_object_or(text: str) -> Any:
         parsed = json.loads(text)
     except (ValueError, RecursionError):
         return text
-    return parsed if isinstance(parsed, dict) else text
+    return parsed if isinstance(parsed, dict) and _depth_at_most(parsed, MAX_JSON_DEPTH) else text
+
+
+def _depth_at_most(value: Any, limit: int) -> bool:
+    """Whether ``value`` nests at most ``limit`` containers deep (iterative: any input is safe)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        children = node.values() if isinstance(node, dict) else node if isinstance(node, list) else None
+        if children is None:
+            continue
+        if depth > limit:
+            return False
+        stack.extend((child, depth + 1) for child in children)
+    return True
 
 
 def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
@@ -130,7 +147,8 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
 
     Numeric path segments make lists (ordered by index, gaps closed). When a key is both a value
     and a prefix of other keys ("a" and "a.b"), the longer key stays flat at the point of
-    conflict so no value is lost.
+    conflict so no value is lost. Keys nest at most ``MAX_KEY_DEPTH`` levels: the rest of a
+    longer key stays one flat key at that level.
     """
     root: dict[str, Any] = {}
     for key in sorted(flat, key=lambda k: (k.count("."), k)):
@@ -140,7 +158,7 @@ def unflatten(flat: dict[str, Any]) -> dict[str, Any]:
 
 def _place(root: dict[str, Any], key: str, value: Any) -> None:
     node = root
-    parts = key.split(".")
+    parts = key.split(".", MAX_KEY_DEPTH - 1)
     for index, part in enumerate(parts[:-1]):
         child = node.get(part)
         if child is None:

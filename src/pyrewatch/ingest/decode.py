@@ -12,6 +12,8 @@ from __future__ import annotations
 import base64
 import json
 import math
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -25,6 +27,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 
 from pyrewatch.errors import BadRequest, InvalidInput
 from pyrewatch.ingest.attributes import interpret
+from pyrewatch.ingest.clean import clean_json, clean_text
 
 __all__ = [
     "DEFAULT_PROJECT",
@@ -38,9 +41,10 @@ __all__ = [
 
 DEFAULT_PROJECT = "default"
 PROJECT_ATTRIBUTE = "openinference.project.name"
-MAX_PROJECT_NAME_LENGTH = 255
 INVALID_PROTOBUF = "Request body is invalid ExportTraceServiceRequest"
 _STATUS = {0: "UNSET", 1: "OK", 2: "ERROR"}
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ID_FIELDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id")
 
 
@@ -105,12 +109,26 @@ def parse_json(body: bytes) -> ExportTraceServiceRequest:
     if not isinstance(document, dict):
         raise BadRequest("Request body must be a JSON object (ExportTraceServiceRequest)")
     try:
+        if b"\xed" in body or _SURROGATE_ESCAPE.search(body):
+            # A lone surrogate ("\ud800", or its bytes, which the JSON parser lets through) is
+            # valid JSON but no protobuf string: replace it.
+            document = _without_lone_surrogates(document)
         _hex_ids_to_base64(document)
         request = ExportTraceServiceRequest()
         json_format.ParseDict(document, request, ignore_unknown_fields=True)
     except (json_format.ParseError, ValueError, TypeError, RecursionError) as exc:
         raise BadRequest(f"Request body is invalid ExportTraceServiceRequest: {_first_line(exc)}") from None
     return request
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(key): _without_lone_surrogates(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
 
 
 def _first_line(exc: Exception) -> str:
@@ -151,25 +169,42 @@ def _convert_ids(node: Any) -> None:
                 raise ValueError(f"{key} must be hex") from None
 
 
-def decode_export(request: ExportTraceServiceRequest, project_override: str | None = None) -> DecodedExport:
+def decode_export(
+    request: ExportTraceServiceRequest,
+    project_override: str | None = None,
+    check_project_name: Callable[[str], object] | None = None,
+) -> DecodedExport:
     """Turn a parsed request into span records.
 
     Args:
         request: the parsed export.
         project_override: the ``x-project-name`` header (HTTP only); it wins over the resource.
+        check_project_name: the project-name rule; raises ``InvalidInput`` for a name it refuses.
+            The spans of a refused resource are rejected with its message.
     """
     out = DecodedExport()
     for resource_spans in request.resource_spans:
         count = sum(len(scope.spans) for scope in resource_spans.scope_spans)
         project = project_override or _resource_project(resource_spans.resource.attributes)
-        project = clean_text(project)
-        if len(project) > MAX_PROJECT_NAME_LENGTH:
-            out.reject(count, f"project name longer than {MAX_PROJECT_NAME_LENGTH} characters")
+        refusal = _project_refusal(project, check_project_name)
+        if refusal is not None:
+            out.reject(count, refusal)
             continue
         for scope_spans in resource_spans.scope_spans:
             for span in scope_spans.spans:
                 _decode_span(span, project, out)
     return out
+
+
+def _project_refusal(name: str, check: Callable[[str], object] | None) -> str | None:
+    try:
+        if check is not None:
+            check(name)
+    except InvalidInput as exc:
+        return f"project name refused: {exc.message}"
+    if clean_text(name) != name:
+        return "project name refused: Project name must be valid Unicode text without NUL characters"
+    return None
 
 
 def _resource_project(attributes: Any) -> str:
@@ -209,7 +244,7 @@ def _decode_span(span: Any, project: str, out: DecodedExport) -> None:
             span_kind=interpreted.span_kind,
             start_time=start_time,
             end_time=end_time,
-            attributes=interpreted.attributes,
+            attributes=clean_json(interpreted.attributes),
             events=events,
             status_code=_STATUS.get(span.status.code, "UNSET"),
             status_message=clean_text(span.status.message),
@@ -227,25 +262,20 @@ def _event(event: Any) -> dict[str, Any]:
     return {
         "name": clean_text(event.name),
         "timestamp": _time(event.time_unix_nano).isoformat(),
-        "attributes": attributes_to_dict(event.attributes),
+        "attributes": clean_json(attributes_to_dict(event.attributes)),
     }
 
 
-def clean_text(value: str) -> str:
-    """PostgreSQL text and JSONB cannot hold NUL: replace it rather than fail the whole batch."""
-    return value.replace("\x00", "\ufffd") if "\x00" in value else value
-
-
 def attributes_to_dict(attributes: Any) -> dict[str, Any]:
-    """OTLP ``KeyValue`` list → flat dict (later keys win, as in the SDK)."""
-    return {clean_text(kv.key): any_value(kv.value) for kv in attributes}
+    """OTLP ``KeyValue`` list → flat dict (later keys win, as in the SDK). Not yet cleaned."""
+    return {str(kv.key): any_value(kv.value) for kv in attributes}
 
 
 def any_value(value: Any, depth: int = 0) -> Any:
     """An OTLP ``AnyValue`` as a JSON value. Non-finite doubles become strings (JSON has none)."""
     kind = value.WhichOneof("value")
     if kind == "string_value":
-        return clean_text(value.string_value)
+        return str(value.string_value)
     if kind == "bool_value":
         return bool(value.bool_value)
     if kind == "int_value":
@@ -258,7 +288,7 @@ def any_value(value: Any, depth: int = 0) -> Any:
     if kind == "array_value":
         return [any_value(item, depth + 1) for item in value.array_value.values]
     if kind == "kvlist_value":
-        return {clean_text(kv.key): any_value(kv.value, depth + 1) for kv in value.kvlist_value.values}
+        return {str(kv.key): any_value(kv.value, depth + 1) for kv in value.kvlist_value.values}
     if kind == "bytes_value":
         return base64.b64encode(value.bytes_value).decode()
     return None

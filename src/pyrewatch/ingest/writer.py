@@ -9,7 +9,9 @@ busier the server, the larger the batches.
 The queue is bounded in spans (``max_queued_spans``, counting those being written): beyond it
 ``submit`` raises ``Overloaded`` at once (503 with ``Retry-After`` over HTTP, ``UNAVAILABLE``
 over gRPC), so memory stays bounded and exporters retry later. If a shared transaction fails,
-each request is retried in its own transaction, so one request cannot fail the others.
+each request is retried in its own transaction, so one request cannot fail the others. If the
+database refuses a value of a request's spans (input that would always fail), the spans are
+halved until the refused ones are alone: the others are stored and the refused ones reported.
 On exit the writer refuses new work, finishes what is queued, then stops.
 """
 
@@ -19,7 +21,7 @@ import asyncio
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 
 from pyrewatch.db.session import SessionFactory, transaction
@@ -41,6 +43,8 @@ RETRY_AFTER_SECONDS = 1
 class WriteOutcome:
     stored: int  # spans written by this request
     already_stored: int  # spans whose id was already stored (kept as stored)
+    refused: int = 0  # spans the database refused (their values cannot be stored)
+    refusal: str = ""  # why, for ``partial_success``
 
 
 @dataclass
@@ -91,7 +95,9 @@ class IngestWriter:
 
         Raises:
             Overloaded: the queue is full, the server is stopping, or the database failed.
-            InvalidInput: the database refused a value of these spans.
+
+        Spans whose values the database refuses are counted in ``WriteOutcome.refused``; the
+        others are stored.
         """
         if self._closing:
             raise Overloaded(SHUTTING_DOWN, RETRY_AFTER_SECONDS)
@@ -142,17 +148,44 @@ class IngestWriter:
                 for job in batch:
                     await self._write([job])
                 return
-            _fail(batch[0], exc)
+            await self._write_isolating(batch[0], exc)
             return
-        claimed: set[str] = set()
+        claimed: set[str] = set()  # a span id sent by two requests of the batch is new for the first
         for job in batch:
-            fresh = 0
-            for span in job.spans:
-                if span.span_id in stored.inserted and span.span_id not in claimed:
-                    claimed.add(span.span_id)
-                    fresh += 1
-            if not job.future.done():
-                job.future.set_result(WriteOutcome(stored=fresh, already_stored=len(job.spans) - fresh))
+            _resolve(job, stored.inserted, _Refused(), claimed)
+
+    async def _write_isolating(self, job: _Job, exc: Exception) -> None:
+        """After ``job`` failed alone: store what can be, refuse the spans the database refuses.
+
+        Only a refusal of the values (``InvalidInput``) is isolated, by halving the spans until
+        the refused ones are alone; any other failure may pass, so the request gets a 503 (its
+        spans already committed are then ignored as duplicates when the exporter retries).
+        """
+        if not isinstance(exc, InvalidInput):
+            _fail(job, exc)
+            return
+        inserted: set[str] = set()
+        refused = _Refused()
+        try:
+            await self._store_halves(list(job.spans), inserted, refused)
+        except Exception as failure:  # noqa: BLE001 - answered to the waiting request
+            _fail(job, failure)
+            return
+        _resolve(job, frozenset(inserted), refused, set())
+
+    async def _store_halves(self, spans: list[SpanRecord], inserted: set[str], refused: _Refused) -> None:
+        try:
+            stored = await self._commit(spans)
+        except InvalidInput as exc:
+            if len(spans) == 1:
+                logger.info("span %s refused by the database: %s", spans[0].span_id, _describe(exc.__cause__ or exc))
+                refused.add(exc.message)
+                return
+            middle = len(spans) // 2
+            await self._store_halves(spans[:middle], inserted, refused)
+            await self._store_halves(spans[middle:], inserted, refused)
+            return
+        inserted.update(stored.inserted)
 
     async def _commit(self, spans: list[SpanRecord]) -> store.StoredBatch:
         async with transaction(self._factory) as session:
@@ -163,11 +196,36 @@ class IngestWriter:
         return stored
 
 
-def _fail(job: _Job, exc: Exception) -> None:
-    if isinstance(exc, InvalidInput):
-        error: Exception = exc
-    else:
-        logger.exception("storing %d spans failed", len(job.spans), exc_info=exc)
-        error = Overloaded(STORE_FAILED, RETRY_AFTER_SECONDS)
+@dataclass
+class _Refused:
+    count: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def add(self, reason: str) -> None:
+        self.count += 1
+        if reason not in self.reasons:
+            self.reasons.append(reason)
+
+
+def _resolve(job: _Job, inserted: frozenset[str], refused: _Refused, claimed: set[str]) -> None:
+    """Answer ``job``: its spans in ``inserted`` are new, refused ones are counted, others were stored."""
+    fresh = 0
+    for span in job.spans:
+        if span.span_id in inserted and span.span_id not in claimed:
+            claimed.add(span.span_id)
+            fresh += 1
     if not job.future.done():
-        job.future.set_exception(error)
+        already = len(job.spans) - fresh - refused.count
+        job.future.set_result(WriteOutcome(fresh, already, refused.count, "; ".join(refused.reasons)))
+
+
+def _fail(job: _Job, exc: Exception) -> None:
+    logger.error("storing %d spans failed: %s", len(job.spans), _describe(exc), exc_info=exc)
+    if not job.future.done():
+        job.future.set_exception(Overloaded(STORE_FAILED, RETRY_AFTER_SECONDS))
+
+
+def _describe(exc: BaseException) -> str:
+    """One line naming ``exc``, in ASCII: a database's text may quote text no log can encode."""
+    text = str(exc).splitlines()[0][:300] if str(exc) else ""
+    return ascii(f"{type(exc).__name__}: {text}")

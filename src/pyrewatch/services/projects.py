@@ -13,6 +13,7 @@ from pyrewatch.store import projects as store
 
 __all__ = [
     "DEFAULT_PROJECT_NAME",
+    "check_project_name",
     "create_project",
     "delete_project",
     "get_project",
@@ -35,6 +36,22 @@ def validate_text(value: str, what: str, max_length: int) -> str:
     if "\x00" in value:
         raise InvalidInput(f"{what} must not contain NUL characters")
     return value
+
+
+def check_project_name(name: str) -> str:
+    """Refuse a name no REST path could address (the rule for every way a project is created).
+
+    Raises:
+        InvalidInput: empty, over-long, with NUL, with '/', '?' or '#', or a Project GlobalID.
+    """
+    if not name.strip():
+        raise InvalidInput("Project name cannot be empty")
+    validate_text(name, "Project name", MAX_NAME_LENGTH)
+    if any(c in name for c in _FORBIDDEN_NAME_CHARACTERS):
+        raise InvalidInput("Project name cannot contain '/', '?' or '#'")
+    if parse_typed_global_id(name, "Project") is not None:
+        raise InvalidInput("Project name cannot be a project GlobalID")
+    return name
 
 
 async def resolve_project(session: Session, identifier: str) -> Project:
@@ -82,13 +99,7 @@ async def create_project(session: Session, principal: Principal, *, name: str, d
         Conflict: the name is taken.
     """
     require(principal, Action.WRITE)
-    if not name.strip():
-        raise InvalidInput("Project name cannot be empty")
-    validate_text(name, "Project name", MAX_NAME_LENGTH)
-    if any(c in name for c in _FORBIDDEN_NAME_CHARACTERS):
-        raise InvalidInput("Project name cannot contain '/', '?' or '#'")
-    if parse_typed_global_id(name, "Project") is not None:
-        raise InvalidInput("Project name cannot be a project GlobalID")
+    check_project_name(name)
     if description is not None:
         validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
     effects.projects_changed(session)

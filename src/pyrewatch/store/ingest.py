@@ -9,6 +9,7 @@ Semantics, in one transaction:
   retrying a batch that was in fact stored therefore changes nothing.
 * Cumulative counts (errors, prompt and completion tokens) of a new span include its stored
   children, and are added to every stored ancestor, also when the child arrives after them.
+  They stop at 2**31 - 1, the largest value their columns hold.
 """
 
 from __future__ import annotations
@@ -19,19 +20,23 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Table, bindparam, case, func, select, update
+from sqlalchemy import BigInteger, Table, bindparam, case, cast, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, DBAPIError, StatementError
 
 from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput
 
-__all__ = ["NewSpan", "StoredBatch", "write_spans"]
+__all__ = ["VALUE_REFUSED", "NewSpan", "StoredBatch", "write_spans"]
+
+VALUE_REFUSED = "span refused: the database cannot store one of its values"
 
 # Rows per multi-row statement: well under SQLite's and asyncpg's 32,767 bound parameters.
 _CHUNK = 500
 _MAX_ANCESTOR_DEPTH = 1_000
+# Count columns are 32-bit: cumulative counts stop at the largest value rather than fail a batch.
+_MAX_COUNT = 2**31 - 1
 
 
 class NewSpan(Protocol):
@@ -101,12 +106,42 @@ async def write_spans(session: Session, spans: Sequence[NewSpan]) -> StoredBatch
     """Store ``spans`` (from one or many requests) in the caller's transaction.
 
     Raises:
-        InvalidInput: the database refused a value (nothing of the batch is kept).
+        InvalidInput: a value of the batch can never be stored (nothing of the batch is kept):
+            the database refused it as data, or the driver could not encode it. Other failures
+            (connection, locks, timeouts) propagate: they may pass.
     """
     try:
         return await _write_spans(session, spans)
-    except DataError as exc:
-        raise InvalidInput(f"Spans could not be stored: {str(exc.orig).splitlines()[0][:200]}") from None
+    except Exception as exc:
+        if _value_refused(exc):
+            # The database's text may quote the value: it goes to logs (``__cause__``), not clients.
+            raise InvalidInput(VALUE_REFUSED) from exc
+        raise
+
+
+# SQLSTATE classes of errors that the same values would raise again: data exception (22), and
+# program limit exceeded (54, such as a value too large or too deeply nested).
+_REFUSED_SQLSTATE_CLASSES = ("22", "54")
+
+
+def _value_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` says a value can never be stored, as opposed to a failure that may pass.
+
+    The database refused it as data, or the driver could not encode it (a Python ``ValueError``,
+    such as text UTF-8 cannot encode). Connection, lock and timeout failures are not.
+    """
+    node: BaseException | None = exc
+    for _ in range(8):
+        if node is None:
+            return False
+        if isinstance(node, DataError | ValueError | TypeError | OverflowError | RecursionError):
+            return True
+        code = getattr(node, "sqlstate", None) or getattr(node, "pgcode", None)
+        if isinstance(code, str) and code[:2] in _REFUSED_SQLSTATE_CLASSES:
+            return True
+        orig = node.orig if isinstance(node, DBAPIError | StatementError) else None
+        node = orig if orig is not None else node.__cause__
+    return False
 
 
 async def _write_spans(session: Session, spans: Sequence[NewSpan]) -> StoredBatch:
@@ -256,9 +291,9 @@ async def _insert_spans(
                 "status_message": span.status_message,
                 "llm_token_count_prompt": span.llm_token_count_prompt,
                 "llm_token_count_completion": span.llm_token_count_completion,
-                "cumulative_error_count": total.errors,
-                "cumulative_llm_token_count_prompt": total.prompt,
-                "cumulative_llm_token_count_completion": total.completion,
+                "cumulative_error_count": min(total.errors, _MAX_COUNT),
+                "cumulative_llm_token_count_prompt": min(total.prompt, _MAX_COUNT),
+                "cumulative_llm_token_count_completion": min(total.completion, _MAX_COUNT),
             }
         )
     insert = _insert(session)
@@ -312,10 +347,11 @@ async def _add_counts(session: Session, deltas: dict[str, _Counts]) -> None:
         update(table)
         .where(table.c.span_id == bindparam("b_span_id"))
         .values(
-            cumulative_error_count=table.c.cumulative_error_count + bindparam("b_errors"),
-            cumulative_llm_token_count_prompt=table.c.cumulative_llm_token_count_prompt + bindparam("b_prompt"),
-            cumulative_llm_token_count_completion=table.c.cumulative_llm_token_count_completion
-            + bindparam("b_completion"),
+            cumulative_error_count=_capped_sum(table.c.cumulative_error_count, "b_errors"),
+            cumulative_llm_token_count_prompt=_capped_sum(table.c.cumulative_llm_token_count_prompt, "b_prompt"),
+            cumulative_llm_token_count_completion=_capped_sum(
+                table.c.cumulative_llm_token_count_completion, "b_completion"
+            ),
         )
     )
     params = [
@@ -324,6 +360,12 @@ async def _add_counts(session: Session, deltas: dict[str, _Counts]) -> None:
     ]
     conn = await session.connection()
     await conn.execute(stmt, params)
+
+
+def _capped_sum(column: Any, name: str) -> Any:
+    """``column + :name`` computed in 64 bits and capped at the largest value the column holds."""
+    total = cast(column, BigInteger) + bindparam(name, type_=BigInteger)
+    return case((total > _MAX_COUNT, _MAX_COUNT), else_=total)
 
 
 async def _parents_of(session: Session, span_ids: Sequence[str]) -> dict[str, str | None]:

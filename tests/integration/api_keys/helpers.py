@@ -10,6 +10,7 @@ from pyrewatch.db.models import ApiKey
 from pyrewatch.db.session import transaction
 from pyrewatch.http.state import AppState
 from pyrewatch.store import api_keys as key_store
+from tests.support.apps import app_state, in_app
 
 CREATE_SYSTEM = (
     "mutation($input: CreateApiKeyInput!) { createSystemApiKey(input: $input) "
@@ -53,7 +54,7 @@ def mint_system_key(client: TestClient, token: str, name: str = "k", **extra: An
 
 def insert_expired_key(client: TestClient, kind: key_format.KeyKind, owner_id: int, expired_at: datetime) -> str:
     """A key whose expiry has already passed (the API refuses to mint one)."""
-    state: AppState = client.app.state.pyrewatch  # type: ignore[attr-defined]
+    state: AppState = app_state(client)
     new = key_format.generate_key(kind)
 
     async def insert() -> None:
@@ -70,5 +71,5 @@ def insert_expired_key(client: TestClient, kind: key_format.KeyKind, owner_id: i
             )
             await key_store.insert_api_key(session, row)
 
-    client.portal.call(insert)  # type: ignore[union-attr]
+    in_app(client, insert)
     return new.token

@@ -11,6 +11,7 @@ from sqlalchemy import event
 from pyrewatch.http.state import AppState
 from tests.conftest import ClientFactory
 from tests.integration.api_keys.helpers import gql
+from tests.support.apps import app_state
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV
 from tests.support.identities import make_user, make_user_key
 
@@ -18,7 +19,7 @@ QUERY = "{ userApiKeys { name user { email role { name } } } }"
 
 
 def _statements_of(client: TestClient, query: str) -> tuple[int, dict[str, Any]]:
-    state: AppState = client.app.state.pyrewatch  # type: ignore[attr-defined]
+    state: AppState = app_state(client)
     statements: list[str] = []
 
     def record(*args: Any) -> None:

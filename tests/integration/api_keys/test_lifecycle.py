@@ -26,12 +26,13 @@ from tests.integration.api_keys.helpers import (
     insert_expired_key,
     mint_system_key,
 )
+from tests.support.apps import app_state, in_app
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV, OTHER_SECRET, SECRET
 from tests.support.identities import make_user, make_user_key
 
 
 def _state(client: TestClient) -> AppState:
-    state: AppState = client.app.state.pyrewatch  # type: ignore[attr-defined]
+    state: AppState = app_state(client)
     return state
 
 
@@ -219,7 +220,7 @@ def test_last_used_is_recorded_without_a_write_per_request(make_client: ClientFa
         for _ in range(5):
             assert client.get("/v1/user/api_keys", headers=bearer(key)).status_code == 200
     assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
-    client.portal.call(_state(client).authenticator.flush_usage)  # type: ignore[union-attr]
+    in_app(client, _state(client).authenticator.flush_usage)
     listed = gql(client, "{ systemApiKeys { lastUsedAt } }", ADMIN_SECRET)["data"]["systemApiKeys"]
     assert listed[0]["lastUsedAt"] is not None
 
@@ -229,7 +230,7 @@ def test_minting_and_revoking_are_audited(make_client: ClientFactory) -> None:
     _, key_id = mint_system_key(client, ADMIN_SECRET, "audited")
     gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=key_id)
 
-    client.portal.call(_state(client).authenticator.flush_usage)  # type: ignore[union-attr]
+    in_app(client, _state(client).authenticator.flush_usage)
 
     async def events() -> list[tuple[str, str, object]]:
         async with transaction(_state(client).session_factory) as session:
@@ -239,7 +240,7 @@ def test_minting_and_revoking_are_audited(make_client: ClientFactory) -> None:
             rows = (await session.execute(stmt)).all()
         return [(a, v, d) for a, v, d in rows]
 
-    recorded = client.portal.call(events)  # type: ignore[union-attr]
+    recorded = in_app(client, events)
     assert [(a, v) for a, v, _ in recorded] == [
         ("admin_secret.use", "ADMIN_SECRET"),
         ("api_key.create", "ADMIN_SECRET"),

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from tests.conftest import ClientFactory
+from tests.support.apps import app_state, in_app
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV
 from tests.support.credentials import mint_system_key, mint_user_key
 from tests.support.otlp import llm_trace, many_spans, protobuf_body, span_id_hex, stored_spans
@@ -24,7 +25,7 @@ def auth_client(make_client: ClientFactory) -> TestClient:
 
 @pytest.fixture
 def channel(auth_client: TestClient) -> Iterator[grpc.Channel]:
-    port = auth_client.app.state.pyrewatch.grpc_port
+    port = app_state(auth_client).grpc_port
     with grpc.insecure_channel(f"127.0.0.1:{port}") as chan:
         yield chan
 
@@ -72,8 +73,8 @@ def test_grpc_basic_scheme_is_unauthenticated(channel: grpc.Channel) -> None:
 def test_grpc_viewer_is_permission_denied(
     auth_client: TestClient, channel: grpc.Channel, database_env: dict[str, str]
 ) -> None:
-    state = auth_client.app.state.pyrewatch
-    key = auth_client.portal.call(mint_user_key, state.session_factory, "VIEWER")
+    state = app_state(auth_client)
+    key = in_app(auth_client, mint_user_key, state.session_factory, "VIEWER")
     with pytest.raises(grpc.RpcError) as caught:
         _export(channel, protobuf_body(many_spans(1)), key)
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED

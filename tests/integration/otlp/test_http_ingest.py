@@ -18,6 +18,7 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from tests.conftest import ClientFactory
+from tests.support.apps import app_state, in_app
 from tests.support.constants import AUTH_ENV
 from tests.support.credentials import mint_system_key, mint_user_key
 from tests.support.locks import write_lock_held
@@ -36,7 +37,8 @@ JSON = {"content-type": "application/json"}
 
 
 def _post(client: TestClient, body: bytes, **headers: str) -> httpx.Response:
-    return client.post("/v1/traces", content=body, headers={**PROTOBUF, **headers})
+    response: httpx.Response = client.post("/v1/traces", content=body, headers={**PROTOBUF, **headers})
+    return response
 
 
 def test_protobuf_export_stores_spans_with_openinference_interpretation(
@@ -284,8 +286,8 @@ def test_export_without_a_valid_key_is_a_401(
 
 
 def test_viewer_key_cannot_export(auth_client: TestClient, database_env: dict[str, str]) -> None:
-    state = auth_client.app.state.pyrewatch
-    key = auth_client.portal.call(mint_user_key, state.session_factory, "VIEWER")
+    state = app_state(auth_client)
+    key = in_app(auth_client, mint_user_key, state.session_factory, "VIEWER")
     response = auth_client.post(
         "/v1/traces", content=protobuf_body(many_spans(1)), headers={**PROTOBUF, "authorization": f"Bearer {key}"}
     )
@@ -294,8 +296,8 @@ def test_viewer_key_cannot_export(auth_client: TestClient, database_env: dict[st
 
 
 def test_member_and_system_keys_can_export(auth_client: TestClient, database_env: dict[str, str]) -> None:
-    state = auth_client.app.state.pyrewatch
-    member = auth_client.portal.call(mint_user_key, state.session_factory, "MEMBER")
+    state = app_state(auth_client)
+    member = in_app(auth_client, mint_user_key, state.session_factory, "MEMBER")
     system = mint_system_key(auth_client)
     first, second = many_spans(1), many_spans(1)
     for key, spans in ((member, first), (system, second)):
@@ -319,7 +321,7 @@ def _wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:
 def test_concurrent_exports_share_one_transaction_and_are_all_stored(
     client: TestClient, database_env: dict[str, str]
 ) -> None:
-    writer = client.app.state.pyrewatch.ingest_writer
+    writer = app_state(client).ingest_writer
     batches = [many_spans(10, f"c{i % 3}") for i in range(12)]
     before = writer.transactions
     with ThreadPoolExecutor(len(batches)) as pool, write_lock_held(database_env):
@@ -336,7 +338,7 @@ def test_full_queue_answers_503_with_retry_after_and_loses_nothing(
     make_client: ClientFactory, database_env: dict[str, str]
 ) -> None:
     client = make_client({"PHOENIX_MAX_SPANS_QUEUE_SIZE": "5"})
-    writer = client.app.state.pyrewatch.ingest_writer
+    writer = app_state(client).ingest_writer
     first, refused = many_spans(5), many_spans(1)
     with ThreadPoolExecutor(1) as pool, write_lock_held(database_env):
         pending = pool.submit(_post, client, protobuf_body(first))

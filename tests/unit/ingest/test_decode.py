@@ -9,6 +9,7 @@ import pytest
 from pyrewatch.errors import BadRequest, InvalidInput
 from pyrewatch.ingest.attributes import interpret, unflatten
 from pyrewatch.ingest.decode import decode_export, parse_json, parse_protobuf
+from pyrewatch.services.projects import check_project_name
 from tests.support.otlp import json_body, llm_trace, protobuf_body, recording, span_id_hex
 
 
@@ -116,8 +117,9 @@ def test_header_project_wins_over_the_resource() -> None:
 
 
 def test_overlong_project_name_rejects_its_spans() -> None:
-    decoded = decode_export(parse_protobuf(protobuf_body(llm_trace("p" * 256))))
+    decoded = decode_export(parse_protobuf(protobuf_body(llm_trace("p" * 256))), None, check_project_name)
     assert (decoded.spans, decoded.rejected) == ([], 2)
+    assert decoded.reasons == ["project name refused: Project name must be at most 255 characters"]
 
 
 def test_garbage_is_refused_with_domain_errors() -> None:
