@@ -1,11 +1,11 @@
 """ASGI middleware: request id and security headers, then authentication.
 
-Authentication runs for every request. A presented credential that is not valid is answered
-with 401 here, before any route runs, on every path: it is never downgraded to anonymous. On the
-protected surfaces (``/v1/*`` and ``/graphql``) a missing credential is a 401 as well; elsewhere
-(probes, discovery, ``/auth/*``, the web UI) the principal is then ``ANONYMOUS`` and each route
-decides. One exception: a stale access cookie does not block ``/auth/*``, whose routes exist to
-replace it (refresh, login, logout).
+Authentication runs for every request. On the protected surfaces (``/v1/*`` and ``/graphql``) a
+missing or unusable credential is answered with 401 here, before any route runs. Elsewhere
+(probes, discovery, ``/auth/*``, the web UI) no credential means ``ANONYMOUS`` and each route
+decides; but an ``Authorization`` header that does not authenticate is a 401 there too, never
+a silent downgrade. Only a stale session cookie is ignored on those paths: the browser keeps it
+after the session ends, and the login, refresh and logout routes exist to replace it.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ from pyrewatch.services.authentication import ACCESS_COOKIE
 
 PRINCIPAL_SCOPE_KEY = "pyrewatch.principal"
 PROTECTED_PREFIXES = ("/v1/", "/graphql")
-SESSION_PREFIX = "/auth/"
 PHOENIX_COMPATIBLE_VERSION = "20.26.1"
 
 
@@ -93,8 +92,8 @@ async def _authenticate(state: AppState, path: str, authorization: str | None, c
     try:
         return await authenticator.optional_principal(authorization, cookie)
     except Unauthenticated:
-        if authorization is None and path.startswith(SESSION_PREFIX):
-            return ANONYMOUS
+        if authorization is None:
+            return ANONYMOUS  # a stale session cookie, see the module docstring
         raise
 
 
@@ -110,6 +109,7 @@ class AuthenticationMiddleware:
         headers = Headers(scope=scope)
         authorization = headers.get("authorization")
         cookie = _cookie(headers, ACCESS_COOKIE)
+        authenticator = state.authenticator
         try:
             principal = await _authenticate(state, route_path(scope), authorization, cookie)
         except Unauthenticated as exc:
@@ -123,8 +123,6 @@ class AuthenticationMiddleware:
         if client and principal.is_authenticated:
             principal = replace(principal, client_ip=client[0])
         if principal.via is Via.ADMIN_SECRET:
-            state.authenticator.record_admin_secret_use(
-                principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}"
-            )
+            authenticator.record_admin_secret_use(principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}")
         scope[PRINCIPAL_SCOPE_KEY] = principal
         await self.app(scope, receive, send)

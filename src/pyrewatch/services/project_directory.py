@@ -23,6 +23,7 @@ from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db import effects
 from pyrewatch.db.session import SessionFactory, transaction
+from pyrewatch.services import projects
 from pyrewatch.services.cache_guard import CacheGuard
 from pyrewatch.store import projects as store
 
@@ -55,13 +56,18 @@ class ProjectDirectory:
 
     async def page(
         self, principal: Principal, *, limit: int, cursor: int | None, name_contains: str | None
-    ) -> tuple[list[ProjectSummary], int | None] | None:
-        """A page of projects, newest first, and the id that starts the next page; ``None``
-        when the list is too large to keep in memory (the caller then asks the database)."""
+    ) -> tuple[list[ProjectSummary], int | None]:
+        """A page of projects, newest first, and the id that starts the next page: from memory,
+        or from the database when the copy cannot be used (too many projects, or announcements
+        from other replicas may be missed). A page from memory opens no transaction at all."""
         require(principal, Action.READ)
         rows = await self._snapshot()
         if rows is None:
-            return None
+            async with transaction(self._factory) as session:
+                found, next_id = await projects.list_projects(
+                    session, principal, limit=limit, cursor=cursor, name_contains=name_contains
+                )
+            return [ProjectSummary(id=p.id, name=p.name, description=p.description) for p in found], next_id
         needle = name_contains.lower() if name_contains else None
         selected: list[ProjectSummary] = []
         for row in rows:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.models import Project as ProjectRow
 from pyrewatch.http.deps import PrincipalDep, ProjectDirectoryDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
@@ -22,7 +20,6 @@ from pyrewatch.http.rest.v1.schemas.projects import (
     project_json,
 )
 from pyrewatch.services import projects as service
-from pyrewatch.services.project_directory import ProjectSummary
 
 router = APIRouter(prefix="/v1", tags=["projects"])
 
@@ -35,7 +32,6 @@ MAX_PROJECTS_PAGE = 1000
 )
 async def list_projects(
     directory: ProjectDirectoryDep,
-    session: SessionDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (project ID)")] = None,
     limit: Annotated[int, Query(gt=0, description="The max number of projects to return at a time.")] = 100,
@@ -45,14 +41,8 @@ async def list_projects(
 ) -> Response:
     row_cursor = decode_id_cursor(cursor, "Project") if cursor else None
     page_size = min(limit, MAX_PROJECTS_PAGE)
-    cached = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
-    rows: Sequence[ProjectRow | ProjectSummary]
-    if cached is not None:
-        rows, next_id = cached
-    else:
-        rows, next_id = await service.list_projects(
-            session, principal, limit=page_size, cursor=row_cursor, name_contains=name_contains
-        )
+    # The directory answers from memory (no transaction) or, when it cannot, from the database.
+    rows, next_id = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
     next_cursor = None if next_id is None else encode_id_cursor("Project", next_id)
     return json_response({"data": [project_json(row) for row in rows], "next_cursor": next_cursor})
 
