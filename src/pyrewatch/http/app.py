@@ -16,7 +16,7 @@ from pyrewatch.auth.tokens import Keyring
 from pyrewatch.db import migrate, notifications
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
-from pyrewatch.http import auth_routes, discovery, health, otlp
+from pyrewatch.http import auth_routes, discovery, health, otlp, web
 from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
@@ -131,6 +131,7 @@ def create_app(settings: Settings) -> FastAPI:
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
     app.include_router(graphql_router(), include_in_schema=False)
+    web.install(app)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(AuthRateLimitMiddleware)

@@ -6,7 +6,7 @@ from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import Project
 from pyrewatch.db.session import Session
-from pyrewatch.errors import Forbidden, InvalidInput, NotFound
+from pyrewatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pyrewatch.ids import parse_typed_global_id
 from pyrewatch.store import projects as store
 
@@ -17,6 +17,7 @@ __all__ = [
     "delete_project",
     "get_project",
     "list_projects",
+    "rename_project",
     "resolve_project",
     "update_project",
     "validate_text",
@@ -37,6 +38,16 @@ def validate_text(value: str, what: str, max_length: int) -> str:
     if "\x00" in value:
         raise InvalidInput(f"{what} must not contain NUL characters")
     return value
+
+
+def _check_name(name: str) -> None:
+    if not name.strip():
+        raise InvalidInput("Project name cannot be empty")
+    validate_text(name, "Project name", MAX_NAME_LENGTH)
+    if any(c in name for c in _FORBIDDEN_NAME_CHARACTERS):
+        raise InvalidInput("Project name cannot contain '/', '?' or '#'")
+    if parse_typed_global_id(name, "Project") is not None:
+        raise InvalidInput("Project name cannot be a project GlobalID")
 
 
 async def resolve_project(session: Session, identifier: str) -> Project:
@@ -84,13 +95,7 @@ async def create_project(session: Session, principal: Principal, *, name: str, d
         Conflict: the name is taken.
     """
     require(principal, Action.WRITE)
-    if not name.strip():
-        raise InvalidInput("Project name cannot be empty")
-    validate_text(name, "Project name", MAX_NAME_LENGTH)
-    if any(c in name for c in _FORBIDDEN_NAME_CHARACTERS):
-        raise InvalidInput("Project name cannot contain '/', '?' or '#'")
-    if parse_typed_global_id(name, "Project") is not None:
-        raise InvalidInput("Project name cannot be a project GlobalID")
+    _check_name(name)
     if description is not None:
         validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
     return await store.insert_project(session, name=name, description=description)
@@ -116,3 +121,26 @@ async def delete_project(session: Session, principal: Principal, identifier: str
     if project.name == DEFAULT_PROJECT_NAME:
         raise Forbidden("The default project cannot be deleted")
     await store.delete_project(session, project.id)
+
+
+async def rename_project(session: Session, principal: Principal, identifier: str, *, name: str) -> Project:
+    """Give a project a new name (admins). The default project keeps its name, since exports
+    without a project name land in it by that name.
+
+    Raises:
+        InvalidInput: the name is not usable (the same rules as at creation).
+        Conflict: another project has that name.
+        Forbidden: the default project.
+    """
+    require(principal, Action.ADMIN_WRITE)
+    _check_name(name)
+    project = await resolve_project(session, identifier)
+    if project.name == name:
+        return project
+    if project.name == DEFAULT_PROJECT_NAME:
+        raise Forbidden("The default project cannot be renamed")
+    if await store.find_project_by_name(session, name) is not None:
+        raise Conflict(f"Project with name {name} already exists")
+    project.name = name
+    await session.flush()
+    return project
