@@ -33,7 +33,6 @@ NOTICES = {
     "project-deleted": "The project is deleted.",
 }
 TEMPLATES = Path(__file__).parent / "templates"
-PROVISIONING_GUIDE = "https://github.com/pyrewatch/pyrewatch/blob/main/docs/provisioning.md"
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; "
     "frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
@@ -73,7 +72,6 @@ def _base_context(request: Request, principal: Principal) -> dict[str, Any]:
         "signed_in": principal.via is Via.SESSION,
         "is_admin": principal.is_admin,
         "show_secret_banner": state.settings.admin_secret is not None and principal.is_admin,
-        "provisioning_guide": PROVISIONING_GUIDE,
         "csrf_field": CSRF_FIELD,
         "csrf_token": csrf_token(request),
         "version": __version__,
