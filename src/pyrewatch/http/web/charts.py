@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pyrewatch.http.web.presenters import TimeRange, count, duration, percent
@@ -28,7 +28,7 @@ def bucket_for(selected: TimeRange) -> Bucket:
 class Series:
     label: str
     index: int
-    values: list[float]
+    values: list[float | None]
     bars: list[dict[str, Any]] = field(default_factory=list)
     dots: list[dict[str, Any]] = field(default_factory=list)
     points: str = ""
@@ -51,12 +51,38 @@ class Chart:
 
     @property
     def points(self) -> int:
-        return len(self.times)
+        """Buckets with data."""
+        return sum(1 for column in zip(*(s.values for s in self.series), strict=True) if any(v for v in column))
 
     @property
     def summary(self) -> str:
-        parts = [f"{s.label} up to {self.fmt(max(s.values, default=0))}" for s in self.series]
-        return f"{self.points} points; " + ", ".join(parts)
+        parts = [f"{s.label} up to {self.fmt(max((v for v in s.values if v), default=0))}" for s in self.series]
+        return f"{self.points} of {len(self.times)} buckets with data; " + ", ".join(parts)
+
+
+_STEPS = {"minute": timedelta(minutes=1), "hour": timedelta(hours=1), "day": timedelta(days=1)}
+MAX_BUCKETS = 400
+
+
+def _floor(at: datetime, bucket: Bucket) -> datetime:
+    at = at.replace(second=0, microsecond=0)
+    if bucket != "minute":
+        at = at.replace(minute=0)
+    return at.replace(hour=0) if bucket == "day" else at
+
+
+def timeline(start: datetime | None, end: datetime, bucket: Bucket, first: datetime | None) -> list[datetime]:
+    """Every bucket from the window's start (or the first data point) to ``end``, at most
+    ``MAX_BUCKETS`` of them, so that time runs evenly along the x axis."""
+    step = _STEPS[bucket]
+    origin = start or first or end
+    last = _floor(end, bucket)
+    at = max(_floor(origin, bucket), last - step * (MAX_BUCKETS - 1))
+    times = []
+    while at <= last:
+        times.append(at)
+        at += step
+    return times
 
 
 def _label(at: datetime, bucket: Bucket) -> str:
@@ -65,16 +91,16 @@ def _label(at: datetime, bucket: Bucket) -> str:
 
 def _layout(chart: Chart, bucket: Bucket) -> Chart:
     n = len(chart.times)
-    if n == 0:
+    if chart.points == 0:
         return chart
     stacked = chart.kind == "bars"
-    top_value = max(
-        (sum(vals) for vals in zip(*(s.values for s in chart.series), strict=True))
+    columns = zip(*(s.values for s in chart.series), strict=True)
+    tops = (
+        [sum(v or 0.0 for v in column) for column in columns]
         if stacked
-        else (v for s in chart.series for v in s.values),
-        default=0.0,
+        else [v for s in chart.series for v in s.values if v is not None]
     )
-    top_value = top_value or 1.0
+    top_value = max(tops, default=0.0) or 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, BOTTOM - TOP
     step = plot_w / n
 
@@ -86,24 +112,19 @@ def _layout(chart: Chart, bucket: Bucket) -> Chart:
     chart.x_ticks = [
         {"x": round(LEFT + step * (i + 0.5), 1), "label": _label(t, bucket)}
         for i, t in enumerate(chart.times)
-        if i % every == 0
+        if i % every == 0 and LEFT + step * (i + 0.5) < WIDTH - 40
     ]
     base = [0.0] * n
     for s in chart.series:
         for i, value in enumerate(s.values):
+            if value is None or (stacked and value == 0):
+                continue
             x = LEFT + step * i
             title = f"{_label(chart.times[i], bucket)}: {s.label} {chart.fmt(value)}"
             if stacked:
                 y0, y1 = y_of(base[i]), y_of(base[i] + value)
-                s.bars.append(
-                    {
-                        "x": round(x + step * 0.1, 1),
-                        "y": round(y1, 1),
-                        "w": round(step * 0.8, 1),
-                        "h": round(y0 - y1, 1),
-                        "title": title,
-                    }
-                )
+                bar = {"x": round(x + step * 0.1, 1), "y": round(y1, 1), "w": round(max(step * 0.8, 1.0), 1)}
+                s.bars.append(bar | {"h": round(y0 - y1, 1), "title": title})
                 base[i] += value
             else:
                 s.dots.append({"x": round(x + step / 2, 1), "y": round(y_of(value), 1), "title": title})
@@ -117,43 +138,32 @@ BAR_CHARTS = frozenset({"traces", "tokens"})
 def _chart(
     key: str,
     title: str,
-    times: Sequence[datetime],
-    series: list[tuple[str, list[float]]],
+    times: list[datetime],
+    series: list[tuple[str, dict[datetime, float]]],
     fmt: Callable[[float], str],
     bucket: Bucket,
 ) -> Chart:
     kind = "bars" if key in BAR_CHARTS else "lines"
-    built = Chart(
-        key, title, kind, list(times), [Series(label, i, values) for i, (label, values) in enumerate(series)], fmt
-    )
-    return _layout(built, bucket)
+    aligned = [Series(label, i, [values.get(t) for t in times]) for i, (label, values) in enumerate(series)]
+    return _layout(Chart(key, title, kind, times, aligned, fmt), bucket)
 
 
-def metric_charts(metrics: ProjectMetrics) -> list[Chart]:
+def metric_charts(metrics: ProjectMetrics, start: datetime | None, end: datetime) -> list[Chart]:
     """Traces, error rate, latency and tokens per bucket, each from one aggregate query."""
     b = metrics.bucket
     t, lat, tok = metrics.traces, metrics.latency, metrics.tokens
-    times = [p.at for p in t]
-    ok = [float(p.traces - p.errors) for p in t]
-    failed = [float(p.errors) for p in t]
-    rate = [p.errors / p.traces if p.traces else 0.0 for p in t]
+    firsts = [series[0].at for series in (t, lat, tok) if series]
+    times = timeline(start, end, b, min(firsts, default=None))
+    ok = {p.at: float(p.traces - p.errors) for p in t}
+    failed = {p.at: float(p.errors) for p in t}
+    rate = {p.at: p.errors / p.traces for p in t if p.traces}
+    p50 = {p.at: p.p50_ms for p in lat}
+    p99 = {p.at: p.p99_ms for p in lat}
+    prompt = {p.at: float(p.prompt) for p in tok}
+    completion = {p.at: float(p.completion) for p in tok}
     return [
         _chart("traces", f"Traces per {b}", times, [("without errors", ok), ("with errors", failed)], count, b),
         _chart("errors", "Error rate", times, [("traces with errors", rate)], percent, b),
-        _chart(
-            "latency",
-            "Latency",
-            [p.at for p in lat],
-            [("p50", [p.p50_ms for p in lat]), ("p99", [p.p99_ms for p in lat])],
-            duration,
-            b,
-        ),
-        _chart(
-            "tokens",
-            f"Tokens per {b}",
-            [p.at for p in tok],
-            [("prompt", [float(p.prompt) for p in tok]), ("completion", [float(p.completion) for p in tok])],
-            count,
-            b,
-        ),
+        _chart("latency", "Latency", times, [("p50", p50), ("p99", p99)], duration, b),
+        _chart("tokens", f"Tokens per {b}", times, [("prompt", prompt), ("completion", completion)], count, b),
     ]

@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyrewatch.clock import now_utc
 from pyrewatch.db.models import Span
 from pyrewatch.db.session import transaction
 from pyrewatch.errors import InvalidInput
@@ -138,9 +139,10 @@ async def metrics_page(request: Request, project_id: str) -> Response:
     state = state_of(request)
     selected = time_range(request.query_params.get("range"), default="7d")
     bucket = charts.bucket_for(selected)
+    now = now_utc()
     async with transaction(state.session_factory) as session:
         metrics = await project_stats.project_metrics(
-            session, principal_of(request.scope), project_id, (selected.start(), None), bucket
+            session, principal_of(request.scope), project_id, (selected.start(now), None), bucket
         )
     context = {
         "project_name": metrics.project_name,
@@ -148,6 +150,6 @@ async def metrics_page(request: Request, project_id: str) -> Response:
         "view": "metrics",
         "ranges": TIME_RANGES,
         "range": selected,
-        "charts": charts.metric_charts(metrics),
+        "charts": charts.metric_charts(metrics, selected.start(now), now),
     }
     return render(request, "projects/metrics.html", context, block="charts")

@@ -47,7 +47,8 @@ def waterfall(spans: Sequence[Span]) -> list[WaterfallRow]:
     while stack:
         span, depth = stack.pop()
         offset = (span.start_time - start).total_seconds() * 1000
-        left = min(100.0, 100 * offset / total)
+        width = min(100.0, max(MIN_BAR_PERCENT, 100 * _ms(span) / total))
+        left = max(0.0, min(100 * offset / total, 100.0 - width))
         rows.append(
             WaterfallRow(
                 span_id=span.span_id,
@@ -56,7 +57,7 @@ def waterfall(spans: Sequence[Span]) -> list[WaterfallRow]:
                 status=span.status_code,
                 depth=min(depth, 40),
                 left=round(left, 3),
-                width=round(min(100.0 - left, max(MIN_BAR_PERCENT, 100 * _ms(span) / total)), 3),
+                width=round(width, 3),
                 latency_ms=_ms(span),
                 is_error=span.status_code == "ERROR",
             )
