@@ -120,7 +120,6 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=_lifespan,
         docs_url="/docs",
         redoc_url=None,
-        root_path=settings.host_root_path,
     )
     app.state.settings = settings
     install_error_handlers(app)
