@@ -16,11 +16,12 @@ from pyrewatch.services.projects import resolve_project
 from pyrewatch.store import project_stats as store
 from pyrewatch.store import projects as project_store
 from pyrewatch.store.project_stats import (
+    ActivityPoint,
     Bucket,
     LatencyPoint,
+    ProjectActivity,
     ProjectSpanStats,
     ProjectTraceStats,
-    TokenPoint,
     TracePoint,
 )
 
@@ -60,23 +61,25 @@ class ProjectMetrics:
     bucket: Bucket
     traces: list[TracePoint]
     latency: list[LatencyPoint]
-    tokens: list[TokenPoint]
+    activity: list[ActivityPoint]
 
 
 async def project_overviews(session: Session, principal: Principal, *, since: datetime | None) -> list[ProjectOverview]:
     """Every project (up to ``MAX_PROJECTS``, newest first) with its activity since ``since``:
-    three statements in all."""
+    four statements in all."""
     require(principal, Action.READ)
     projects = (await project_store.list_projects_page(session, limit=MAX_PROJECTS, cursor=None, name_contains=None))[
         :MAX_PROJECTS
     ]
     spans = await store.span_stats(session, None, since)
     traces = await store.trace_stats(session, None, since)
-    empty_spans = ProjectSpanStats(0, 0, 0, None)
-    empty_traces = ProjectTraceStats(0, 0, None, None)
+    activity = await store.activity_stats(session, None, since)
+    empty_spans, empty_traces = ProjectSpanStats(0, None), ProjectTraceStats(0, None, None)
+    empty_activity = ProjectActivity(0, 0, 0)
     overviews = []
     for project in projects:
         s, t = spans.get(project.id, empty_spans), traces.get(project.id, empty_traces)
+        a = activity.get(project.id, empty_activity)
         overviews.append(
             ProjectOverview(
                 id=project.id,
@@ -85,9 +88,9 @@ async def project_overviews(session: Session, principal: Principal, *, since: da
                 created_at=project.created_at,
                 span_count=s.span_count,
                 trace_count=t.trace_count,
-                error_trace_count=t.error_trace_count,
-                prompt_tokens=s.prompt_tokens,
-                completion_tokens=s.completion_tokens,
+                error_trace_count=a.error_trace_count,
+                prompt_tokens=a.prompt_tokens,
+                completion_tokens=a.completion_tokens,
                 last_span_at=s.last_span_at,
                 latency_p50_ms=t.latency_p50_ms,
                 latency_p99_ms=t.latency_p99_ms,
@@ -103,7 +106,8 @@ async def project_metrics(
     window: tuple[datetime | None, datetime | None],
     bucket: Bucket,
 ) -> ProjectMetrics:
-    """Traces and errors, latency p50/p99 and tokens per time bucket: one statement per series."""
+    """Traces, latency p50/p99, and traces with errors and tokens per time bucket: one
+    statement each."""
     require(principal, Action.READ)
     project = await resolve_project(session, project_identifier)
     return ProjectMetrics(
@@ -112,5 +116,5 @@ async def project_metrics(
         bucket=bucket,
         traces=await store.trace_series(session, project.id, window, bucket),
         latency=await store.latency_series(session, project.id, window, bucket),
-        tokens=await store.token_series(session, project.id, window, bucket),
+        activity=await store.activity_series(session, project.id, window, bucket),
     )

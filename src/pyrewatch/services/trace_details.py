@@ -15,6 +15,7 @@ from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as trace_store
 from pyrewatch.store.annotations import AnnotationFilter
+from pyrewatch.store.span_outlines import SpanOutline, list_span_outlines
 
 __all__ = ["MAX_ANNOTATIONS", "SpanLocation", "TraceDetail", "get_trace_detail", "locate_span", "locate_trace"]
 
@@ -25,7 +26,7 @@ MAX_ANNOTATIONS = 500
 class TraceDetail:
     project: Project
     trace: Trace
-    spans: list[Span]
+    spans: list[SpanOutline]
     selected: Span | None
     annotations: list[SpanAnnotation]  # of the selected span, newest first
 
@@ -45,7 +46,7 @@ async def get_trace_detail(
     session: Session, principal: Principal, project_identifier: str, trace_id: str, span_id: str | None
 ) -> TraceDetail:
     """A project's trace by OTel trace id, every span by start time, and the chosen span (the
-    root by default) with its annotations: four statements whatever the trace's size.
+    root by default) in full with its annotations: five statements whatever the trace's size.
 
     Raises:
         NotFound: no such project, or the trace is not in it.
@@ -56,11 +57,12 @@ async def get_trace_detail(
     trace = await trace_store.find_trace_by_trace_id(session, trace_id) if _valid_hex(trace_id, 32) else None
     if trace is None or trace.project_id != project.id:
         raise NotFound(f"Trace with ID {trace_id} not found")
-    spans = await span_store.list_spans_of_traces(session, [trace.id])
-    selected = next((s for s in spans if s.span_id == span_id), None)
-    if selected is None:
+    spans = await list_span_outlines(session, trace.id)
+    chosen = next((s for s in spans if s.span_id == span_id), None)
+    if chosen is None:
         ids = {s.span_id for s in spans}
-        selected = next((s for s in spans if s.parent_id is None or s.parent_id not in ids), None)
+        chosen = next((s for s in spans if s.parent_id is None or s.parent_id not in ids), None)
+    selected = None if chosen is None else await span_store.find_span(session, chosen.id)
     annotations: list[SpanAnnotation] = []
     if selected is not None:
         rows = await annotation_store.list_span_annotations(

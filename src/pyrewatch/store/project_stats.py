@@ -1,9 +1,10 @@
-"""Aggregates over a project's spans for the projects page and the metrics charts.
+"""Aggregates over a project's traces and spans for the projects page and the metrics charts.
 
-Each function is one SQL statement whatever the data size. A trace is counted by its root span
-(a span without a parent), whose cumulative counts cover the whole trace; latency percentiles
-are the nearest-rank values of root-span latencies, computed with window functions so that
-SQLite and PostgreSQL answer alike.
+Each function is one SQL statement whatever the data size. Counts and latency percentiles come
+from the ``traces`` table (one row per trace, its extent over all its spans); span counts from
+the ``(project_id, start_time)`` index alone; tokens and errors from one pass over the spans.
+Percentiles are nearest-rank values computed with window functions, so that SQLite and
+PostgreSQL answer alike.
 """
 
 from __future__ import annotations
@@ -13,50 +14,59 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, Float, case, cast, extract, func, select
+from sqlalchemy import ColumnElement, case, distinct, func, select
 
-from pyrewatch.db.models import Span
+from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
+from pyrewatch.store.traces import latency_ms
 
 __all__ = [
+    "ActivityPoint",
     "Bucket",
     "LatencyPoint",
+    "ProjectActivity",
     "ProjectSpanStats",
     "ProjectTraceStats",
-    "TokenPoint",
     "TracePoint",
+    "activity_series",
+    "activity_stats",
     "latency_series",
     "span_stats",
-    "token_series",
     "trace_series",
     "trace_stats",
 ]
 
 Bucket = Literal["minute", "hour", "day"]
-_SQLITE_BUCKETS = {"minute": "%Y-%m-%d %H:%M:00", "hour": "%Y-%m-%d %H:00:00", "day": "%Y-%m-%d 00:00:00"}
+# SQLite keeps times as "YYYY-MM-DD HH:MM:SS.ffffff" text: a prefix is the bucket, far cheaper
+# than formatting every row.
+_SQLITE_PREFIX = {"minute": (16, ":00"), "hour": (13, ":00:00"), "day": (10, " 00:00:00")}
+Window = tuple[datetime | None, datetime | None]
 
 
 @dataclass(frozen=True)
 class ProjectSpanStats:
     span_count: int
-    prompt_tokens: int
-    completion_tokens: int
     last_span_at: datetime | None
 
 
 @dataclass(frozen=True)
 class ProjectTraceStats:
     trace_count: int
-    error_trace_count: int
     latency_p50_ms: float | None
     latency_p99_ms: float | None
+
+
+@dataclass(frozen=True)
+class ProjectActivity:
+    error_trace_count: int
+    prompt_tokens: int
+    completion_tokens: int
 
 
 @dataclass(frozen=True)
 class TracePoint:
     at: datetime
     traces: int
-    errors: int
 
 
 @dataclass(frozen=True)
@@ -67,8 +77,9 @@ class LatencyPoint:
 
 
 @dataclass(frozen=True)
-class TokenPoint:
+class ActivityPoint:
     at: datetime
+    error_traces: int
     prompt: int
     completion: int
 
@@ -77,68 +88,61 @@ def _dialect(session: Session) -> str:
     return session.get_bind().dialect.name
 
 
-def span_latency_ms(dialect: str) -> ColumnElement[float]:
+def _bucket(dialect: str, column: Any, bucket: Bucket) -> ColumnElement[Any]:
     if dialect == "postgresql":
-        return cast(extract("epoch", Span.end_time - Span.start_time), Float) * 1000.0
-    return (func.julianday(Span.end_time) - func.julianday(Span.start_time)) * 86_400_000.0
+        return func.date_trunc(bucket, column)
+    return func.substr(column, 1, _SQLITE_PREFIX[bucket][0])
 
 
-def _bucket(dialect: str, bucket: Bucket) -> ColumnElement[Any]:
-    if dialect == "postgresql":
-        return func.date_trunc(bucket, Span.start_time)
-    return func.strftime(_SQLITE_BUCKETS[bucket], Span.start_time)
-
-
-def _as_time(value: Any) -> datetime:
+def _as_time(value: Any, bucket: Bucket | None = None) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return datetime.fromisoformat(str(value)).replace(tzinfo=UTC)
+    text = str(value) + (_SQLITE_PREFIX[bucket][1] if bucket else "")
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
-def _window(project_ids: Sequence[int] | None, start: datetime | None, end: datetime | None) -> list[Any]:
+def _window(column: Any, project_column: Any, project_ids: Sequence[int] | None, window: Window) -> list[Any]:
     conditions: list[Any] = []
     if project_ids is not None:
-        conditions.append(Span.project_id.in_(project_ids))
-    if start is not None:
-        conditions.append(Span.start_time >= start)
-    if end is not None:
-        conditions.append(Span.start_time < end)
+        conditions.append(project_column.in_(project_ids))
+    if window[0] is not None:
+        conditions.append(column >= window[0])
+    if window[1] is not None:
+        conditions.append(column < window[1])
     return conditions
+
+
+def _spans_in(project_ids: Sequence[int] | None, window: Window) -> list[Any]:
+    return _window(Span.start_time, Span.project_id, project_ids, window)
+
+
+def _traces_in(project_ids: Sequence[int] | None, window: Window) -> list[Any]:
+    return _window(Trace.start_time, Trace.project_id, project_ids, window)
 
 
 async def span_stats(
     session: Session, project_ids: Sequence[int] | None, start: datetime | None
 ) -> dict[int, ProjectSpanStats]:
-    """Per project: spans started since ``start``, their own token counts, the latest start."""
+    """Per project: spans started since ``start`` and the latest start (index only)."""
     stmt = (
-        select(
-            Span.project_id,
-            func.count(),
-            func.coalesce(func.sum(Span.llm_token_count_prompt), 0),
-            func.coalesce(func.sum(Span.llm_token_count_completion), 0),
-            func.max(Span.start_time),
-        )
-        .where(*_window(project_ids, start, None))
+        select(Span.project_id, func.count(), func.max(Span.start_time))
+        .where(*_spans_in(project_ids, (start, None)))
         .group_by(Span.project_id)
     )
     rows = (await session.execute(stmt)).all()
-    return {
-        pid: ProjectSpanStats(int(n), int(p or 0), int(c or 0), None if last is None else _as_time(last))
-        for pid, n, p, c, last in rows
-    }
+    return {pid: ProjectSpanStats(int(n), None if last is None else _as_time(last)) for pid, n, last in rows}
 
 
-def _ranked_roots(dialect: str, partition: ColumnElement[Any], conditions: list[Any]) -> Any:
-    latency = span_latency_ms(dialect)
+def _ranked_traces(dialect: str, partition: ColumnElement[Any], conditions: list[Any]) -> Any:
+    latency = latency_ms(dialect)
     return (
         select(
             partition.label("part"),
             latency.label("lat"),
-            Span.cumulative_error_count.label("errs"),
             func.row_number().over(partition_by=partition, order_by=latency).label("rn"),
             func.count().over(partition_by=partition).label("n"),
         )
-        .where(Span.parent_id.is_(None), *conditions)
+        .where(*conditions)
         .subquery()
     )
 
@@ -147,70 +151,68 @@ def _percentile(ranked: Any, fraction: float) -> ColumnElement[Any]:
     return func.min(case((ranked.c.rn >= ranked.c.n * fraction, ranked.c.lat)))
 
 
+def _ms(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
 async def trace_stats(
     session: Session, project_ids: Sequence[int] | None, start: datetime | None
 ) -> dict[int, ProjectTraceStats]:
-    """Per project: traces (root spans) started since ``start``, those with an error, and the
-    p50 and p99 of their latency."""
-    ranked = _ranked_roots(_dialect(session), Span.project_id.expression, _window(project_ids, start, None))
-    stmt = select(
-        ranked.c.part,
-        func.count(),
-        func.sum(case((ranked.c.errs > 0, 1), else_=0)),
-        _percentile(ranked, 0.5),
-        _percentile(ranked, 0.99),
-    ).group_by(ranked.c.part)
-    rows = (await session.execute(stmt)).all()
-    return {
-        pid: ProjectTraceStats(
-            int(n), int(e or 0), None if p50 is None else float(p50), None if p99 is None else float(p99)
-        )
-        for pid, n, e, p50, p99 in rows
-    }
-
-
-async def trace_series(
-    session: Session, project_id: int, window: tuple[datetime | None, datetime | None], bucket: Bucket
-) -> list[TracePoint]:
-    """Traces and traces with an error per time bucket."""
-    dialect = _dialect(session)
-    at = _bucket(dialect, bucket)
-    stmt = (
-        select(at, func.count(), func.sum(case((Span.cumulative_error_count > 0, 1), else_=0)))
-        .where(Span.parent_id.is_(None), *_window([project_id], *window))
-        .group_by(at)
-        .order_by(at)
+    """Per project: traces started since ``start`` and the p50 and p99 of their latency."""
+    conditions = _traces_in(project_ids, (start, None))
+    ranked = _ranked_traces(_dialect(session), Trace.project_id.expression, conditions)
+    stmt = select(ranked.c.part, func.count(), _percentile(ranked, 0.5), _percentile(ranked, 0.99)).group_by(
+        ranked.c.part
     )
-    return [TracePoint(_as_time(t), int(n), int(e or 0)) for t, n, e in (await session.execute(stmt)).all()]
+    rows = (await session.execute(stmt)).all()
+    return {pid: ProjectTraceStats(int(n), _ms(p50), _ms(p99)) for pid, n, p50, p99 in rows}
 
 
-async def latency_series(
-    session: Session, project_id: int, window: tuple[datetime | None, datetime | None], bucket: Bucket
-) -> list[LatencyPoint]:
+def _activity_columns() -> list[Any]:
+    return [
+        func.count(distinct(case((Span.status_code == "ERROR", Span.trace_rowid)))),
+        func.coalesce(func.sum(Span.llm_token_count_prompt), 0),
+        func.coalesce(func.sum(Span.llm_token_count_completion), 0),
+    ]
+
+
+async def activity_stats(
+    session: Session, project_ids: Sequence[int] | None, start: datetime | None
+) -> dict[int, ProjectActivity]:
+    """Per project, over spans started since ``start``: traces with a failed span, and the
+    prompt and completion tokens of LLM spans."""
+    stmt = (
+        select(Span.project_id, *_activity_columns())
+        .where(*_spans_in(project_ids, (start, None)))
+        .group_by(Span.project_id)
+    )
+    rows = (await session.execute(stmt)).all()
+    return {pid: ProjectActivity(int(e or 0), int(p or 0), int(c or 0)) for pid, e, p, c in rows}
+
+
+async def trace_series(session: Session, project_id: int, window: Window, bucket: Bucket) -> list[TracePoint]:
+    """Traces started per time bucket."""
+    at = _bucket(_dialect(session), Trace.start_time, bucket)
+    stmt = select(at, func.count()).where(*_traces_in([project_id], window)).group_by(at).order_by(at)
+    return [TracePoint(_as_time(t, bucket), int(n)) for t, n in (await session.execute(stmt)).all()]
+
+
+async def latency_series(session: Session, project_id: int, window: Window, bucket: Bucket) -> list[LatencyPoint]:
     """p50 and p99 of trace latency per time bucket."""
     dialect = _dialect(session)
-    ranked = _ranked_roots(dialect, _bucket(dialect, bucket), _window([project_id], *window))
+    ranked = _ranked_traces(dialect, _bucket(dialect, Trace.start_time, bucket), _traces_in([project_id], window))
     stmt = (
         select(ranked.c.part, _percentile(ranked, 0.5), _percentile(ranked, 0.99))
         .group_by(ranked.c.part)
         .order_by(ranked.c.part)
     )
-    return [LatencyPoint(_as_time(t), float(p50), float(p99)) for t, p50, p99 in (await session.execute(stmt)).all()]
+    rows = (await session.execute(stmt)).all()
+    return [LatencyPoint(_as_time(t, bucket), float(p50), float(p99)) for t, p50, p99 in rows]
 
 
-async def token_series(
-    session: Session, project_id: int, window: tuple[datetime | None, datetime | None], bucket: Bucket
-) -> list[TokenPoint]:
-    """Prompt and completion tokens of LLM spans per time bucket."""
-    at = _bucket(_dialect(session), bucket)
-    stmt = (
-        select(
-            at,
-            func.coalesce(func.sum(Span.llm_token_count_prompt), 0),
-            func.coalesce(func.sum(Span.llm_token_count_completion), 0),
-        )
-        .where(*_window([project_id], *window))
-        .group_by(at)
-        .order_by(at)
-    )
-    return [TokenPoint(_as_time(t), int(p), int(c)) for t, p, c in (await session.execute(stmt)).all()]
+async def activity_series(session: Session, project_id: int, window: Window, bucket: Bucket) -> list[ActivityPoint]:
+    """Per time bucket of span start: traces with a failed span, prompt and completion tokens."""
+    at = _bucket(_dialect(session), Span.start_time, bucket)
+    stmt = select(at, *_activity_columns()).where(*_spans_in([project_id], window)).group_by(at).order_by(at)
+    rows = (await session.execute(stmt)).all()
+    return [ActivityPoint(_as_time(t, bucket), int(e or 0), int(p or 0), int(c or 0)) for t, e, p, c in rows]

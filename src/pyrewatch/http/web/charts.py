@@ -149,18 +149,20 @@ def _chart(
 
 
 def metric_charts(metrics: ProjectMetrics, start: datetime | None, end: datetime) -> list[Chart]:
-    """Traces, error rate, latency and tokens per bucket, each from one aggregate query."""
+    """Traces, error rate, latency and tokens per bucket, from three aggregate queries (traces
+    per bucket, latency percentiles per bucket, errors and tokens per bucket)."""
     b = metrics.bucket
-    t, lat, tok = metrics.traces, metrics.latency, metrics.tokens
-    firsts = [series[0].at for series in (t, lat, tok) if series]
+    t, lat, act = metrics.traces, metrics.latency, metrics.activity
+    firsts = [series[0].at for series in (t, lat, act) if series]
     times = timeline(start, end, b, min(firsts, default=None))
-    ok = {p.at: float(p.traces - p.errors) for p in t}
-    failed = {p.at: float(p.errors) for p in t}
-    rate = {p.at: p.errors / p.traces for p in t if p.traces}
+    counts = {p.at: float(p.traces) for p in t}
+    failed = {p.at: float(p.error_traces) for p in act}
+    ok = {at: max(0.0, n - failed.get(at, 0.0)) for at, n in counts.items()}
+    rate = {at: min(1.0, failed.get(at, 0.0) / n) for at, n in counts.items() if n}
     p50 = {p.at: p.p50_ms for p in lat}
     p99 = {p.at: p.p99_ms for p in lat}
-    prompt = {p.at: float(p.prompt) for p in tok}
-    completion = {p.at: float(p.completion) for p in tok}
+    prompt = {p.at: float(p.prompt) for p in act}
+    completion = {p.at: float(p.completion) for p in act}
     return [
         _chart("traces", f"Traces per {b}", times, [("without errors", ok), ("with errors", failed)], count, b),
         _chart("errors", "Error rate", times, [("traces with errors", rate)], percent, b),

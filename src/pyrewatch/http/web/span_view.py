@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pyrewatch.db.models import Span, SpanAnnotation
+from pyrewatch.store.span_outlines import SpanOutline
 
 MIN_BAR_PERCENT = 0.3
 LONG_TEXT = 2000
@@ -26,17 +27,17 @@ class WaterfallRow:
     is_error: bool
 
 
-def _ms(span: Span) -> float:
+def _ms(span: Span | SpanOutline) -> float:
     return (span.end_time - span.start_time).total_seconds() * 1000
 
 
-def waterfall(spans: Sequence[Span]) -> list[WaterfallRow]:
+def waterfall(spans: Sequence[SpanOutline]) -> list[WaterfallRow]:
     """The span tree in display order (depth first, siblings by start time), with bar offsets
     and widths as percentages of the trace's extent."""
     if not spans:
         return []
     ids = {s.span_id for s in spans}
-    children: dict[str | None, list[Span]] = {}
+    children: dict[str | None, list[SpanOutline]] = {}
     for span in spans:  # already ordered by start time
         parent = span.parent_id if span.parent_id in ids else None
         children.setdefault(parent, []).append(span)
