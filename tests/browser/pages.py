@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from axe_selenium_python import Axe
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webelement import WebElement
@@ -138,15 +139,32 @@ class Web:
         assert name in self.heading()
         self.submit(f"Revoke {name}")
 
-    # -- artifacts -----------------------------------------------------------------------------
+    def check_accessibility(self) -> None:
+        """axe-core finds no serious or critical violation on the current page."""
+        axe = Axe(self.driver)
+        axe.inject()
+        results = axe.run()
+        bad = [
+            f"{v['id']} ({v['impact']}): {[(n['target'], n.get('failureSummary', '')) for n in v['nodes']][:2]}"
+            for v in results["violations"]
+            if v.get("impact") in ("serious", "critical")
+        ]
+        assert bad == [], f"{self.path}: {bad}"
 
     def screenshot(self, name: str) -> Path:
+        """Save a screenshot of the page, after checking its accessibility."""
+        self.check_accessibility()
+        return self._capture(name)
+
+    # -- artifacts -----------------------------------------------------------------------------
+
+    def _capture(self, name: str) -> Path:
         path = self.artifacts / f"{name}.png"
         self.driver.save_screenshot(str(path))
         return path
 
     def save_artifacts(self, name: str) -> None:
-        self.screenshot(name)
+        self._capture(name)
         (self.artifacts / f"{name}.html").write_text(self.driver.page_source)
 
     def collect_console(self) -> None:
