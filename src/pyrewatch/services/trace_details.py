@@ -9,15 +9,27 @@ from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import Project, Span, SpanAnnotation, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
+from pyrewatch.services import traces as trace_service
 from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.traces import TracePage, TraceQuery
 from pyrewatch.store import annotations as annotation_store
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as trace_store
 from pyrewatch.store.annotations import AnnotationFilter
-from pyrewatch.store.span_outlines import SpanOutline, list_span_outlines
+from pyrewatch.store.span_outlines import SpanOutline, TraceRoot, list_span_outlines, roots_of_traces
+from pyrewatch.store.traces import TracePaging
 
-__all__ = ["MAX_ANNOTATIONS", "SpanLocation", "TraceDetail", "get_trace_detail", "locate_span", "locate_trace"]
+__all__ = [
+    "MAX_ANNOTATIONS",
+    "SpanLocation",
+    "TraceDetail",
+    "TraceRows",
+    "get_trace_detail",
+    "list_trace_rows",
+    "locate_span",
+    "locate_trace",
+]
 
 MAX_ANNOTATIONS = 500
 
@@ -36,6 +48,22 @@ class SpanLocation:
     project_id: int
     trace_id: str
     span_id: str | None
+
+
+@dataclass(frozen=True)
+class TraceRows:
+    page: TracePage
+    roots: dict[int, TraceRoot]
+
+
+async def list_trace_rows(
+    session: Session, principal: Principal, project_identifier: str, query: TraceQuery, paging: TracePaging
+) -> TraceRows:
+    """A page of traces (by start time or latency) with their token totals and root spans:
+    four statements whatever the page size."""
+    page = await trace_service.list_traces(session, principal, project_identifier, query, paging, include_spans=False)
+    roots = await roots_of_traces(session, [view.trace.id for view in page.traces])
+    return TraceRows(page=page, roots=roots)
 
 
 def _valid_hex(value: str, length: int) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -10,7 +11,7 @@ from sqlalchemy import select
 from pyrewatch.db.models import Span
 from pyrewatch.db.session import Session
 
-__all__ = ["SpanOutline", "list_span_outlines"]
+__all__ = ["SpanOutline", "TraceRoot", "list_span_outlines", "roots_of_traces"]
 
 
 @dataclass(frozen=True)
@@ -42,3 +43,25 @@ async def list_span_outlines(session: Session, trace_rowid: int) -> list[SpanOut
         .order_by(Span.start_time, Span.id)
     )
     return [SpanOutline(*row) for row in (await session.execute(stmt)).all()]
+
+
+@dataclass(frozen=True)
+class TraceRoot:
+    """A trace's root span, as a traces table shows it."""
+
+    trace_rowid: int
+    span_id: str
+    name: str
+    span_kind: str
+    status_code: str
+    cumulative_error_count: int
+
+
+async def roots_of_traces(session: Session, trace_rowids: Sequence[int]) -> dict[int, TraceRoot]:
+    """The root span (no parent) of each given trace, when it has one (one statement)."""
+    if not trace_rowids:
+        return {}
+    stmt = select(
+        Span.trace_rowid, Span.span_id, Span.name, Span.span_kind, Span.status_code, Span.cumulative_error_count
+    ).where(Span.trace_rowid.in_(trace_rowids), Span.parent_id.is_(None))
+    return {row[0]: TraceRoot(*row) for row in (await session.execute(stmt)).all()}

@@ -106,18 +106,36 @@ def test_traces_table_filters_live_in_the_url(make_client: ClientFactory) -> Non
     assert bad.status_code == 422 and "Invalid attribute filter" in bad.text
 
 
-def test_keyset_pages_cover_every_trace_once(make_client: ClientFactory) -> None:
-    client = make_client()
-    _ingest(client, 60)
-    gid = _gid(client, "demo")
+def _walk(client: TestClient, path: str) -> list[str]:
     seen: list[str] = []
-    path = f"/projects/{gid}/traces"
     while path:
         page = client.get(path).text
         seen += re.findall(r'<tr data-span-id="([0-9a-f]+)"', page)
         nxt = re.search(r'href="(/projects/[^"]+after=[^"]+)"[^>]*>Next page', page)
         path = nxt.group(1).replace("&amp;", "&") if nxt else ""
-    assert len(seen) == 60 == len(set(seen))
+    return seen
+
+
+def _latencies(client: TestClient, path: str) -> list[float]:
+    cells = re.findall(r'<td class="num">([0-9.]+) (ms|s)</td>', client.get(path).text)
+    return [float(value) * (1000 if unit == "s" else 1) for value, unit in cells]
+
+
+def test_keyset_pages_cover_every_trace_once_in_every_order(make_client: ClientFactory) -> None:
+    client = make_client()
+    _ingest(client, 60)
+    gid = _gid(client, "demo")
+    for sort in ("", "asc", "slowest", "fastest"):
+        seen = _walk(client, f"/projects/{gid}/traces?sort={sort}")
+        assert len(seen) == 60 == len(set(seen)), sort
+    slowest = _latencies(client, f"/projects/{gid}/traces?sort=slowest")
+    assert slowest == sorted(slowest, reverse=True) and len(slowest) == 50
+    fastest = _latencies(client, f"/projects/{gid}/traces?sort=fastest")
+    assert fastest == sorted(fastest) and fastest[0] <= slowest[-1] and fastest[-1] <= slowest[0]
+    failed = client.get(f"/projects/{gid}/traces?sort=slowest&status=ERROR").text
+    assert failed.count("data-span-id=") == 30
+    mixed = client.get(f"/projects/{gid}/traces?sort=slowest&kind=LLM")
+    assert mixed.status_code == 422 and "time range and status filters only" in mixed.text
 
 
 def test_span_panel_notes_and_annotations(make_client: ClientFactory) -> None:

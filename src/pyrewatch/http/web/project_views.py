@@ -10,26 +10,31 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyrewatch.auth.principal import Principal
 from pyrewatch.clock import now_utc
 from pyrewatch.db.models import Span
-from pyrewatch.db.session import transaction
+from pyrewatch.db.session import Session, transaction
 from pyrewatch.errors import InvalidInput
 from pyrewatch.http.middleware import principal_of
-from pyrewatch.http.pagination import decode_span_cursor, encode_span_cursor
+from pyrewatch.http.pagination import decode_span_cursor, decode_trace_cursor, encode_span_cursor, encode_trace_cursor
 from pyrewatch.http.web import charts
 from pyrewatch.http.web.errors import WebRoute
 from pyrewatch.http.web.presenters import TIME_RANGES, time_range
 from pyrewatch.http.web.render import render, state_of
-from pyrewatch.services import project_stats
+from pyrewatch.services import project_stats, trace_details
 from pyrewatch.services import projects as project_service
 from pyrewatch.services import spans as span_service
 from pyrewatch.services.spans import SPAN_KINDS, SpanQuery
+from pyrewatch.services.traces import TraceQuery
 from pyrewatch.store.spans import SpanPaging
+from pyrewatch.store.traces import TracePaging
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
-_FILTER_KEYS = ("range", "status", "kind", "name", "attr", "roots", "sort")
+LATENCY_SORTS = {"slowest": True, "fastest": False}  # sort value -> descending
+SORTS = (("", "Newest first"), ("asc", "Oldest first"), ("slowest", "Slowest first"), ("fastest", "Fastest first"))
+_FILTER_KEYS = ("range", "status", "kind", "name", "attr", "roots", "sort", "after")
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,8 @@ class Filters:
         return self.values.get(key, "")
 
     def query(self, **changes: str) -> str:
+        """The query string of this state with ``changes``; a new state starts at page one."""
+        changes.setdefault("after", "")
         merged = {k: v for k, v in (self.values | changes).items() if v}
         return urlencode(merged)
 
@@ -83,25 +90,72 @@ def _row(span: Span, trace_id: str, *, cumulative: bool) -> dict[str, Any]:
     }
 
 
+async def _span_rows(
+    session: Session, principal: Principal, project_id: str, filters: Filters, *, view: str
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of spans (roots only in the traces view) by start time; the next page's query."""
+    roots = view == "traces" or filters.get("roots") == "1"
+    after = filters.get("after")
+    key = decode_span_cursor(after, by_start_time=True) if after else None
+    paging = SpanPaging(limit=PAGE_SIZE, after=key, descending=filters.get("sort") != "asc")
+    query = _span_query(filters, roots=roots)
+    found, next_key = await span_service.list_spans(session, principal, project_id, query, paging)
+    rows = [_row(span, trace_id, cumulative=view == "traces") for span, trace_id in found]
+    return rows, filters.query(after=encode_span_cursor(next_key)) if next_key else None
+
+
+async def _trace_rows(
+    session: Session, principal: Principal, project_id: str, filters: Filters
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of traces by latency; the next page's query."""
+    if any(filters.get(k) for k in ("kind", "name", "attr")):
+        raise InvalidInput("Sorting by latency combines with the time range and status filters only.")
+    after = filters.get("after")
+    status = filters.get("status")
+    paging = TracePaging(
+        limit=PAGE_SIZE,
+        after=decode_trace_cursor(after, by_latency=True) if after else None,
+        by_latency=True,
+        descending=LATENCY_SORTS[filters.get("sort")],
+    )
+    query = TraceQuery(
+        start_time=time_range(filters.get("range")).start(), error=None if not status else status == "ERROR"
+    )
+    found = await trace_details.list_trace_rows(session, principal, project_id, query, paging)
+    rows = []
+    for view in found.page.traces:
+        root = found.roots.get(view.trace.id)
+        rows.append(
+            {
+                "span_id": root.span_id if root else "",
+                "trace_id": view.trace.trace_id,
+                "name": root.name if root else "(no root span)",
+                "kind": root.span_kind if root else "UNKNOWN",
+                "status": root.status_code if root else "UNSET",
+                "start_time": view.trace.start_time,
+                "latency_ms": view.latency_ms,
+                "tokens": view.tokens.prompt + view.tokens.completion,
+                "errors": root.cumulative_error_count if root else 0,
+            }
+        )
+    next_key = found.page.next_key
+    return rows, filters.query(after=encode_trace_cursor(next_key)) if next_key else None
+
+
 async def _table(request: Request, project_id: str, view: str) -> Response:
     state = state_of(request)
     principal = principal_of(request.scope)
     filters = Filters.of(request)
-    roots = view == "traces" or filters.get("roots") == "1"
-    descending = filters.get("sort") != "asc"
-    after = request.query_params.get("after")
     error = None
     rows: list[dict[str, Any]] = []
-    next_key = None
+    next_query = None
     async with transaction(state.session_factory) as session:
         project = await project_service.get_project(session, principal, project_id)
         try:
-            key = decode_span_cursor(after, by_start_time=True) if after else None
-            paging = SpanPaging(limit=PAGE_SIZE, after=key, descending=descending)
-            found, next_key = await span_service.list_spans(
-                session, principal, project_id, _span_query(filters, roots=roots), paging
-            )
-            rows = [_row(span, trace_id, cumulative=view == "traces") for span, trace_id in found]
+            if view == "traces" and filters.get("sort") in LATENCY_SORTS:
+                rows, next_query = await _trace_rows(session, principal, project_id, filters)
+            else:
+                rows, next_query = await _span_rows(session, principal, project_id, filters, view=view)
         except InvalidInput as exc:
             error = exc.message
     context = {
@@ -112,9 +166,10 @@ async def _table(request: Request, project_id: str, view: str) -> Response:
         "filters": filters,
         "ranges": TIME_RANGES,
         "kinds": sorted(SPAN_KINDS),
+        "sorts": SORTS if view == "traces" else SORTS[:2],
         "error": error,
-        "next_query": filters.query(after=encode_span_cursor(next_key)) if next_key else None,
-        "is_later_page": bool(after),
+        "next_query": next_query,
+        "is_later_page": bool(filters.get("after")),
     }
     return render(request, "projects/table.html", context, status=422 if error else 200, block="results")
 
