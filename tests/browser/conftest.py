@@ -18,8 +18,6 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 
-pytestmark = pytest.mark.browser
-
 
 @pytest.fixture
 def dialect() -> str:
@@ -57,7 +55,7 @@ def web(driver: webdriver.Chrome) -> Iterator[Web]:
     """The browser with no cookies; after the test, no page may have logged a console error."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     driver.delete_all_cookies()
-    driver.get_log("browser")  # drop what earlier tests left
+    driver.get_log("browser")  # type: ignore[no-untyped-call]  # drop what earlier tests left
     page = Web(driver, ARTIFACTS)
     yield page
     page.collect_console()

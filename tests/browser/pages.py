@@ -171,7 +171,7 @@ class Web:
         """Errors the browser logged; a page answered with a 4xx on purpose (a refused form) is
         not one, any other failed request or script error is."""
         document = self.driver.current_url
-        for entry in self.driver.get_log("browser"):
+        for entry in self.driver.get_log("browser"):  # type: ignore[no-untyped-call]  # untyped in selenium
             message = str(entry.get("message", ""))
             if entry.get("level") != "SEVERE":
                 continue

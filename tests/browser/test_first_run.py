@@ -6,12 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import httpx
+import pytest
 
 from tests.browser.pages import Web
 from tests.support.constants import AUTH_ENV
 from tests.support.server import ServerProcess
 
 NEW_PASSWORD = "Correct-Horse-9-Battery"
+
+pytestmark = pytest.mark.browser
 
 
 def test_operator_first_run(start_server: Callable[..., ServerProcess], web: Web) -> None:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
+
 from tests.browser.pages import Web
 from tests.support.constants import SECRET
 from tests.support.server import ServerProcess
 
 ADMIN_PASSWORD = "Admin-Password-42"
 AUTH_ON = {"PHOENIX_ENABLE_AUTH": "true", "PHOENIX_SECRET": SECRET}
+
+pytestmark = pytest.mark.browser
 
 
 def _first_login(web: Web, email: str, initial: str, new: str) -> None:

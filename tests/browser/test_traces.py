@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from opentelemetry.trace import Status, StatusCode
 from phoenix.otel import register
 from selenium.webdriver.support.ui import Select, WebDriverWait
@@ -13,6 +14,8 @@ from tests.browser.pages import TIMEOUT, Web
 from tests.support.server import ServerProcess
 
 PROJECT = "browser-demo"
+
+pytestmark = pytest.mark.browser
 
 
 def _emit(endpoint: str, *, fail: bool) -> str:

@@ -18,7 +18,10 @@ def csrf_of(client: TestClient, path: str = "/login") -> str:
 
 
 def post_form(client: TestClient, path: str, data: dict[str, str], *, token_from: str = "/login") -> httpx.Response:
-    return client.post(path, data={"csrf_token": csrf_of(client, token_from), **data}, follow_redirects=False)
+    response: httpx.Response = client.post(
+        path, data={"csrf_token": csrf_of(client, token_from), **data}, follow_redirects=False
+    )
+    return response
 
 
 def log_in(client: TestClient, email: str, password: str) -> httpx.Response:
