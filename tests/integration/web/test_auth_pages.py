@@ -122,6 +122,8 @@ def test_error_pages_speak_to_people_and_apis_keep_plain_text(make_client: Clien
     page = client.get("/no/such/page", headers={"accept": "text/html"})
     assert page.status_code == 404 and "There is no page at this address." in page.text
     assert "Traceback" not in page.text
+    malformed = client.get("/settings/users/not-a-number/delete")
+    assert malformed.status_code == 404 and "There is no page at this address." in malformed.text
     api = client.get("/v1/no/such/thing", headers={"accept": "text/html"})
     assert api.status_code in (401, 404) and "<html" not in api.text
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -57,6 +58,10 @@ class WebRoute(APIRoute):
                 return await handler(request)
             except PyrewatchError as exc:
                 return page_for_error(request, exc)
+            except RequestValidationError:
+                # Only path parameters are declared (forms are read by hand): a malformed one
+                # names no page.
+                return error_page(request, 404, "There is no page at this address.")
             except HTTPException:
                 raise
             except Exception:
