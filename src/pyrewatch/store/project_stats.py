@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, case, distinct, func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
@@ -169,8 +169,10 @@ async def trace_stats(
 
 
 def _activity_columns() -> list[Any]:
+    # A root span's cumulative error count covers its whole trace: no DISTINCT over trace ids.
+    failed_root = (Span.parent_id.is_(None)) & (Span.cumulative_error_count > 0)
     return [
-        func.count(distinct(case((Span.status_code == "ERROR", Span.trace_rowid)))),
+        func.sum(case((failed_root, 1), else_=0)),
         func.coalesce(func.sum(Span.llm_token_count_prompt), 0),
         func.coalesce(func.sum(Span.llm_token_count_completion), 0),
     ]
@@ -179,8 +181,8 @@ def _activity_columns() -> list[Any]:
 async def activity_stats(
     session: Session, project_ids: Sequence[int] | None, start: datetime | None
 ) -> dict[int, ProjectActivity]:
-    """Per project, over spans started since ``start``: traces with a failed span, and the
-    prompt and completion tokens of LLM spans."""
+    """Per project, over spans started since ``start``: traces with a failed span (by their
+    root span), and the prompt and completion tokens of LLM spans."""
     stmt = (
         select(Span.project_id, *_activity_columns())
         .where(*_spans_in(project_ids, (start, None)))

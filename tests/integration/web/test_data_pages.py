@@ -135,7 +135,10 @@ def test_keyset_pages_cover_every_trace_once_in_every_order(make_client: ClientF
     failed = client.get(f"/projects/{gid}/traces?sort=slowest&status=ERROR").text
     assert failed.count("data-span-id=") == 30
     mixed = client.get(f"/projects/{gid}/traces?sort=slowest&kind=LLM")
-    assert mixed.status_code == 422 and "time range and status filters only" in mixed.text
+    assert mixed.status_code == 422 and "the spans view combines every filter" in mixed.text
+    with_errors = _walk(client, f"/projects/{gid}/traces?status=ERROR")
+    without = _walk(client, f"/projects/{gid}/traces?status=OK&sort=asc")
+    assert len(with_errors) == 30 == len(without) and not set(with_errors) & set(without)
 
 
 def test_span_panel_notes_and_annotations(make_client: ClientFactory) -> None:

@@ -33,6 +33,8 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
 LATENCY_SORTS = {"slowest": True, "fastest": False}  # sort value -> descending
+SPAN_STATUSES = (("", "Any"), ("OK", "OK"), ("ERROR", "ERROR"), ("UNSET", "UNSET"))
+TRACE_STATUSES = (("", "Any"), ("ERROR", "With errors"), ("OK", "Without errors"))
 SORTS = (("", "Newest first"), ("asc", "Oldest first"), ("slowest", "Slowest first"), ("fastest", "Fastest first"))
 _FILTER_KEYS = ("range", "status", "kind", "name", "attr", "roots", "sort", "after")
 
@@ -107,16 +109,19 @@ async def _span_rows(
 async def _trace_rows(
     session: Session, principal: Principal, project_id: str, filters: Filters
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of traces by latency; the next page's query."""
+    """A page of traces by start time or latency, with or without errors; the next page's query."""
     if any(filters.get(k) for k in ("kind", "name", "attr")):
-        raise InvalidInput("Sorting by latency combines with the time range and status filters only.")
-    after = filters.get("after")
-    status = filters.get("status")
+        raise InvalidInput(
+            "In the traces view, the status filter and the latency order combine with the time range only;"
+            " the spans view combines every filter."
+        )
+    after, status, sort = filters.get("after"), filters.get("status"), filters.get("sort")
+    by_latency = sort in LATENCY_SORTS
     paging = TracePaging(
         limit=PAGE_SIZE,
-        after=decode_trace_cursor(after, by_latency=True) if after else None,
-        by_latency=True,
-        descending=LATENCY_SORTS[filters.get("sort")],
+        after=decode_trace_cursor(after, by_latency=by_latency) if after else None,
+        by_latency=by_latency,
+        descending=LATENCY_SORTS[sort] if by_latency else sort != "asc",
     )
     query = TraceQuery(
         start_time=time_range(filters.get("range")).start(), error=None if not status else status == "ERROR"
@@ -152,7 +157,7 @@ async def _table(request: Request, project_id: str, view: str) -> Response:
     async with transaction(state.session_factory) as session:
         project = await project_service.get_project(session, principal, project_id)
         try:
-            if view == "traces" and filters.get("sort") in LATENCY_SORTS:
+            if view == "traces" and (filters.get("sort") in LATENCY_SORTS or filters.get("status")):
                 rows, next_query = await _trace_rows(session, principal, project_id, filters)
             else:
                 rows, next_query = await _span_rows(session, principal, project_id, filters, view=view)
@@ -167,6 +172,7 @@ async def _table(request: Request, project_id: str, view: str) -> Response:
         "ranges": TIME_RANGES,
         "kinds": sorted(SPAN_KINDS),
         "sorts": SORTS if view == "traces" else SORTS[:2],
+        "statuses": TRACE_STATUSES if view == "traces" else SPAN_STATUSES,
         "error": error,
         "next_query": next_query,
         "is_later_page": bool(filters.get("after")),
