@@ -156,9 +156,10 @@ def main() -> None:
         pages = {
             "projects (24 h)": "/projects",
             "traces, no filter": f"/projects/{gid}/traces",
-            "traces, status=ERROR": f"/projects/{gid}/traces?status=ERROR",
+            "traces, with errors": f"/projects/{gid}/traces?status=ERROR",
+            "traces, slowest first": f"/projects/{gid}/traces?sort=slowest",
             "spans, kind=LLM + attribute": f"/projects/{gid}/spans?kind=LLM&attr=llm.model_name=gpt-4o",
-            "spans, next page": f"/projects/{gid}/spans?sort=asc",
+            "spans, oldest first": f"/projects/{gid}/spans?sort=asc",
             "trace of 2,000 spans": f"/projects/{gid}/traces/{big_trace}",
             "metrics (7 d, hourly)": f"/projects/{gid}/metrics",
             "metrics (24 h, hourly)": f"/projects/{gid}/metrics?range=24h",
