@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 
 .DEFAULT_GOAL := help
-.PHONY: help install install-test serve test lint typecheck fmt check bench
+.PHONY: help install install-test serve test lint typecheck fmt check bench vendor
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -57,3 +57,6 @@ fmt: install-test ## format and fix what ruff can
 
 bench: install-test ## run the benchmarks in bench/ (see bench/README.md)
 	$(BIN)/python bench/run.py
+
+vendor: ## re-fetch the web UI's vendored assets from npm (pinned versions, integrity-checked)
+	scripts/vendor.sh

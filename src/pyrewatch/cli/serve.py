@@ -48,6 +48,8 @@ def serve(**overrides: str | bool | None) -> None:
         port=settings.port,
         log_level=settings.logging_level,
         lifespan="on",
+        # Behind a proxy that serves Pyrewatch under a sub-path: links and redirects carry it.
+        root_path=settings.host_root_path,
         access_log=settings.logging_level == "debug",
         server_header=False,
         http=guarded_protocol(settings.limits.header_timeout_seconds),

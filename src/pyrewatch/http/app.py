@@ -16,7 +16,7 @@ from pyrewatch.db import migrate, notifications
 from pyrewatch.db.effects import Dispatcher
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
-from pyrewatch.http import auth_routes, discovery, health, otlp
+from pyrewatch.http import auth_routes, discovery, health, otlp, web
 from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
@@ -113,7 +113,6 @@ def create_app(settings: Settings) -> FastAPI:
         lifespan=_lifespan,
         docs_url="/docs",
         redoc_url=None,
-        root_path=settings.host_root_path,
     )
     app.state.settings = settings
     install_error_handlers(app)
@@ -127,6 +126,7 @@ def create_app(settings: Settings) -> FastAPI:
     install_openapi(app)
     # Innermost first: bodies are read (under the limits) only once a request is authenticated.
     app.add_middleware(RequestLimitsMiddleware)
+    web.install(app)
     app.add_middleware(AuthenticationMiddleware)
     app.add_middleware(CsrfMiddleware)
     app.add_middleware(AuthRateLimitMiddleware)

@@ -20,11 +20,10 @@ from pyrewatch.http.identity import (
     REFRESH_COOKIE,
     client_ip_of,
     delete_session_cookies,
-    public_base_url,
+    send_reset_mail,
     set_session_cookies,
 )
 from pyrewatch.http.state import AppState
-from pyrewatch.services.mail import Mailer, MailError, password_reset_message
 from pyrewatch.services.sessions import LoginLocked, Sessions
 
 logger = logging.getLogger(__name__)
@@ -131,20 +130,8 @@ async def password_reset_email(request: Request, state: AppStateDep) -> Response
         return PlainTextResponse("SMTP server not configured", status_code=503)
     # The answer is the same, and as fast, whether or not the email has an account: the token
     # and the mail are made afterwards, in the background.
-    state.background.run(_send_reset_mail(state, sessions, mailer, email))
+    state.background.run(send_reset_mail(state.settings, sessions, mailer, email))
     return Response(status_code=204)
-
-
-async def _send_reset_mail(state: AppState, sessions: Sessions, mailer: Mailer, email: str) -> None:
-    reset = await sessions.start_password_reset(email)
-    if reset is None:
-        return
-    link = f"{public_base_url(state.settings)}/reset-password-with-token?token={reset.token}"
-    subject, html_body, text_body = password_reset_message(link)
-    try:
-        await mailer.send(to=reset.email, subject=subject, html_body=html_body, text_body=text_body)
-    except MailError as exc:
-        logger.error("Could not send the password-reset mail: %s", exc)
 
 
 @router.post("/password-reset")

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from starlette.requests import HTTPConnection
 from starlette.responses import Response
 
 from pyrewatch.auth.tokens import Keyring
 from pyrewatch.db.session import SessionFactory
 from pyrewatch.services.authentication import ACCESS_COOKIE
-from pyrewatch.services.mail import Mailer, SmtpConfig
+from pyrewatch.services.mail import Mailer, MailError, SmtpConfig, password_reset_message
 from pyrewatch.services.sessions import IssuedTokens, SessionConfig, Sessions
 from pyrewatch.settings import Settings
 
@@ -89,3 +91,17 @@ def delete_session_cookies(response: Response, settings: Settings) -> None:
             httponly=True,
             samesite="strict",
         )
+
+
+async def send_reset_mail(settings: Settings, sessions: Sessions, mailer: Mailer, email: str) -> None:
+    """Mail a reset link if ``email`` has an account. Run after the answer (the answer must be the
+    same, and as fast, whether or not it has one), so a mail failure is only logged."""
+    reset = await sessions.start_password_reset(email)
+    if reset is None:
+        return
+    link = f"{public_base_url(settings)}/reset-password-with-token?token={reset.token}"
+    subject, html_body, text_body = password_reset_message(link)
+    try:
+        await mailer.send(to=reset.email, subject=subject, html_body=html_body, text_body=text_body)
+    except MailError as exc:
+        logging.getLogger(__name__).error("Could not send the password-reset mail: %s", exc)

@@ -1,4 +1,5 @@
-"""Per-client-IP rate limit on ``/auth/*``: a token bucket answering 429 with ``Retry-After``.
+"""Per-client-IP rate limit on ``/auth/*`` and on the login and password-reset forms of the web
+UI (one bucket for both, so neither is a way around the other): a token bucket answering 429 with ``Retry-After``.
 
 The client IP is the TCP peer address (behind a proxy, every client shares the proxy's
 bucket). Buckets live in this process's memory: each replica limits on its own.
@@ -18,6 +19,13 @@ from pyrewatch.http.middleware import route_path
 REFILL_PER_SECOND = 0.2
 CAPACITY = 12.0
 _MAX_BUCKETS = 100_000
+# Page forms that check a password or send mail: limited like /auth/* when posted.
+LIMITED_FORMS = frozenset({"/login", "/forgot-password", "/reset-password", "/reset-password-with-token"})
+
+
+def _is_limited(scope: Scope) -> bool:
+    path = route_path(scope)
+    return path.startswith("/auth/") or (scope["method"] == "POST" and path in LIMITED_FORMS)
 
 
 class TokenBuckets:
@@ -52,7 +60,7 @@ class AuthRateLimitMiddleware:
         self.buckets = buckets or TokenBuckets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not route_path(scope).startswith("/auth/"):
+        if scope["type"] != "http" or not _is_limited(scope):
             await self.app(scope, receive, send)
             return
         client = scope.get("client")

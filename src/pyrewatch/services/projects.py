@@ -7,7 +7,7 @@ from pyrewatch.auth.principal import Principal
 from pyrewatch.db import effects
 from pyrewatch.db.models import Project
 from pyrewatch.db.session import Session
-from pyrewatch.errors import Forbidden, InvalidInput, NotFound
+from pyrewatch.errors import Conflict, Forbidden, InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.store import projects as store
 
@@ -18,6 +18,7 @@ __all__ = [
     "delete_project",
     "get_project",
     "list_projects",
+    "rename_project",
     "resolve_project",
     "update_project",
     "validate_text",
@@ -128,3 +129,27 @@ async def delete_project(session: Session, principal: Principal, identifier: str
         raise Forbidden("The default project cannot be deleted")
     await store.delete_project(session, project.id)
     effects.projects_changed(session)
+
+
+async def rename_project(session: Session, principal: Principal, identifier: str, *, name: str) -> Project:
+    """Give a project a new name (admins). The default project keeps its name, since exports
+    without a project name land in it by that name.
+
+    Raises:
+        InvalidInput: the name is not usable (the same rules as at creation).
+        Conflict: another project has that name.
+        Forbidden: the default project.
+    """
+    require(principal, Action.ADMIN_WRITE)
+    check_project_name(name)
+    project = await resolve_project(session, identifier)
+    if project.name == name:
+        return project
+    if project.name == DEFAULT_PROJECT_NAME:
+        raise Forbidden("The default project cannot be renamed")
+    if await store.find_project_by_name(session, name) is not None:
+        raise Conflict(f"Project with name {name} already exists")
+    project.name = name
+    await session.flush()
+    effects.projects_changed(session)
+    return project

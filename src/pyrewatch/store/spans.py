@@ -103,11 +103,14 @@ def _conditions(f: SpanFilter, dialect: str) -> list[ColumnElement[bool]]:
     if f.parent_id is not None:
         conditions.append(Span.parent_id == f.parent_id)
     if f.roots_only:
+        # On SQLite a bare "parent_id IS NULL" makes the planner read every root through the
+        # parent_id index and sort them; hiding the column from the index keeps the time index.
+        no_parent = Span.parent_id.op("||")(literal("")).is_(None) if dialect == "sqlite" else Span.parent_id.is_(None)
         if f.orphans_as_roots:
             parent = aliased(Span)
-            conditions.append(or_(Span.parent_id.is_(None), ~exists().where(parent.span_id == Span.parent_id)))
+            conditions.append(or_(no_parent, ~exists().where(parent.span_id == Span.parent_id)))
         else:
-            conditions.append(Span.parent_id.is_(None))
+            conditions.append(no_parent)
     conditions.extend(_attribute_condition(path, value, dialect) for path, value in f.attributes)
     return conditions
 
