@@ -117,6 +117,18 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("GET", "/v1/projects/{project_identifier}/span_annotations"): Action.READ,
     ("DELETE", "/v1/projects/{project_identifier}/span_annotations"): Action.WRITE,
     ("POST", "/v1/traces"): Action.INGEST,
+    # Prompts: viewers read, members and admins (and system keys) write, as in Phoenix.
+    ("GET", "/v1/prompts"): Action.READ,
+    ("POST", "/v1/prompts"): Action.WRITE,
+    ("GET", "/v1/prompts/{prompt_identifier}/versions"): Action.READ,
+    ("GET", "/v1/prompt_versions/{prompt_version_id}"): Action.READ,
+    ("GET", "/v1/prompts/{prompt_identifier}/tags/{tag_name}"): Action.READ,
+    ("GET", "/v1/prompts/{prompt_identifier}/latest"): Action.READ,
+    ("GET", "/v1/prompt_versions/{prompt_version_id}/tags"): Action.READ,
+    ("POST", "/v1/prompt_versions/{prompt_version_id}/tags"): Action.WRITE,
+    ("DELETE", "/v1/prompt_versions/{prompt_version_id}/tags/{tag_name}"): Action.WRITE,
+    ("PATCH", "/v1/prompts/{prompt_identifier}"): Action.WRITE,
+    ("DELETE", "/v1/prompts/{prompt_identifier}"): Action.WRITE,
 }
 
 
