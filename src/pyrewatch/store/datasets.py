@@ -171,7 +171,7 @@ async def examples_at_version(
         )
         stmt = stmt.where(DatasetExample.id.in_(members))
     rows = await session.execute(stmt)
-    return [VersionedExample(example, rev_row, span_id) for example, rev_row, span_id in rows.tuples()]
+    return [VersionedExample(example, rev_row, span_id) for example, rev_row, span_id in rows.all()]
 
 
 async def latest_state(session: Session, dataset_id: int) -> list[ExampleState]:
@@ -185,7 +185,7 @@ async def latest_state(session: Session, dataset_id: int) -> list[ExampleState]:
         .join(revision, revision.c.dataset_example_id == DatasetExample.id)
         .order_by(DatasetExample.id)
     )
-    return [ExampleState(row[0], row[1], row[2]) for row in (await session.execute(stmt)).tuples()]
+    return [ExampleState(row[0], row[1], row[2]) for row in (await session.execute(stmt)).all()]
 
 
 async def external_id_rows(session: Session, dataset_id: int, external_ids: list[str]) -> dict[str, int]:
@@ -196,7 +196,7 @@ async def external_id_rows(session: Session, dataset_id: int, external_ids: list
         DatasetExample.dataset_id == dataset_id, DatasetExample.external_id.in_(external_ids)
     )
     rows = await session.execute(stmt.group_by(DatasetExample.external_id))
-    return {str(ext): int(row_id) for ext, row_id in rows.tuples()}
+    return {str(ext): int(row_id) for ext, row_id in rows.all()}
 
 
 async def insert_examples(session: Session, rows: list[dict[str, Any]]) -> list[int]:
@@ -216,7 +216,7 @@ async def span_rowids(session: Session, span_ids: list[str]) -> dict[str, int]:
     if not span_ids:
         return {}
     stmt = select(Span.span_id, Span.id).where(Span.span_id.in_(span_ids))
-    return {str(sid): int(rid) for sid, rid in (await session.execute(stmt)).tuples()}
+    return {str(sid): int(rid) for sid, rid in (await session.execute(stmt)).all()}
 
 
 async def splits_by_names(session: Session, names: list[str]) -> dict[str, DatasetSplit]:
@@ -238,7 +238,7 @@ async def splits_of_examples(session: Session, example_ids: list[int]) -> dict[i
             .where(DatasetSplitExample.dataset_example_id.in_(chunk))
             .order_by(DatasetSplit.name)
         )
-        for example_id, split in (await session.execute(stmt)).tuples():
+        for example_id, split in (await session.execute(stmt)).all():
             result.setdefault(int(example_id), []).append(split)
     return result
 
