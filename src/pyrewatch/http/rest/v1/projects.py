@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
+from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import Project as ProjectRow
 from pyrewatch.db.session import transaction
 from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
@@ -22,7 +23,10 @@ from pyrewatch.http.rest.v1.schemas.projects import (
     UpdateProjectResponseBody,
     project_json,
 )
+from pyrewatch.http.state import AppState
+from pyrewatch.services import experiments
 from pyrewatch.services import projects as service
+from pyrewatch.services.experiments import EXPERIMENT_PROJECT_PREFIX
 from pyrewatch.services.project_directory import DIRECTORY_KEY, ProjectDirectory, ProjectSummary
 
 router = APIRouter(prefix="/v1", tags=["projects"])
@@ -55,8 +59,23 @@ async def list_projects(
             rows, next_id = await service.list_projects(
                 session, principal, limit=page_size, cursor=row_cursor, name_contains=name_contains
             )
+    if not include_experiment_projects:
+        rows = await _without_experiment_projects(state, principal, rows)
     next_cursor = None if next_id is None else encode_id_cursor("Project", next_id)
     return json_response({"data": [project_json(row) for row in rows], "next_cursor": next_cursor})
+
+
+async def _without_experiment_projects(
+    state: AppState, principal: Principal, rows: Sequence[ProjectRow | ProjectSummary]
+) -> Sequence[ProjectRow | ProjectSummary]:
+    """Leave out the projects experiments trace into (a page may come back shorter). Only
+    names of the form experiments get are looked up, so ordinary listings cost no query."""
+    candidates = [row.name for row in rows if row.name.startswith(EXPERIMENT_PROJECT_PREFIX)]
+    if not candidates:
+        return rows
+    async with transaction(state.session_factory) as session:
+        hidden = await experiments.hidden_experiment_projects(session, principal, candidates)
+    return [row for row in rows if row.name not in hidden]
 
 
 @router.post(

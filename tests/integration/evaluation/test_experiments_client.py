@@ -1,0 +1,94 @@
+"""Experiments end to end: the real ``phoenix.client.Client`` against a real server, whose task
+and evaluator spans arrive over OTLP, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import httpx
+import pytest
+from phoenix.client import Client
+
+from tests.support.server import ServerProcess
+
+pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
+
+
+def _answer(input: dict[str, Any]) -> str:  # noqa: A002  (the client binds the task argument by name)
+    return str(eval(input["q"]))  # arithmetic strings from the test's own dataset
+
+
+def exact_match(output: str, expected: dict[str, Any]) -> bool:
+    return output == expected["a"]
+
+
+def judge(input: dict[str, Any], output: str, expected: dict[str, Any]) -> dict[str, Any]:
+    """Shaped like an LLM judge (label, score, explanation), decided locally."""
+    correct = output == expected["a"]
+    return {
+        "label": "correct" if correct else "incorrect",
+        "score": 1.0 if correct else 0.0,
+        "explanation": f"{input['q']} -> {output}",
+    }
+
+
+def _flaky_task(fail_on: str) -> Callable[[dict[str, Any]], str]:
+    def task(input: dict[str, Any]) -> str:  # noqa: A002
+        if input["q"] == fail_on:
+            raise RuntimeError("interrupted")
+        return _answer(input)
+
+    return task
+
+
+def test_run_get_evaluate_resume_and_delete(start_server: Callable[..., ServerProcess]) -> None:
+    server = start_server()
+    phoenix = Client(base_url=server.url)
+    dataset = phoenix.datasets.create_dataset(
+        name="arith",
+        examples=[{"input": {"q": q}, "output": {"a": a}} for q, a in (("1+1", "2"), ("2*3", "6"), ("9-4", "5"))],
+    )
+    ran = phoenix.experiments.run_experiment(
+        dataset=dataset,
+        task=_flaky_task("2*3"),
+        evaluators=[exact_match],
+        experiment_name="first",
+        print_summary=False,
+        retries=1,
+    )
+    experiment_id = ran["experiment_id"]
+    raw = httpx.get(f"{server.url}/v1/experiments/{experiment_id}").json()["data"]
+    assert (raw["successful_run_count"], raw["failed_run_count"], raw["missing_run_count"]) == (2, 1, 0)
+
+    # The task spans landed in the experiment's own project, hidden from the default project list.
+    project = raw["project_name"]
+    spans = httpx.get(f"{server.url}/v1/projects/{project}/spans").json()["data"]
+    assert {s["name"] for s in spans} >= {"Task: task"}
+    listed = {p["name"] for p in httpx.get(f"{server.url}/v1/projects").json()["data"]}
+    assert project not in listed
+    everything = httpx.get(f"{server.url}/v1/projects", params={"include_experiment_projects": True}).json()
+    assert project in {p["name"] for p in everything["data"]}
+
+    phoenix.experiments.resume_experiment(experiment_id=experiment_id, task=_answer, print_summary=False)
+    raw = httpx.get(f"{server.url}/v1/experiments/{experiment_id}").json()["data"]
+    assert (raw["successful_run_count"], raw["failed_run_count"], raw["missing_run_count"]) == (3, 0, 0)
+
+    fetched = phoenix.experiments.get_experiment(experiment_id=experiment_id)
+    phoenix.experiments.evaluate_experiment(experiment=fetched, evaluators=[judge], print_summary=False)
+    phoenix.experiments.resume_evaluation(experiment_id=experiment_id, evaluators=[exact_match])
+    report = httpx.get(f"{server.url}/v1/experiments/{experiment_id}/json").json()
+    assert len(report) == 3
+    for record in report:
+        by_name = {a["name"]: a for a in record["annotations"]}
+        assert by_name["judge"]["label"] == "correct" and by_name["judge"]["score"] == 1.0
+        assert by_name["exact_match"]["score"] == 1.0
+    again = phoenix.experiments.get_experiment(experiment_id=experiment_id)
+    assert len(again["task_runs"]) == 3
+    assert len(again["evaluation_runs"]) == 6
+
+    csv_text = httpx.get(f"{server.url}/v1/experiments/{experiment_id}/csv").text
+    assert "annotation_judge_score" in csv_text.splitlines()[0]
+
+    phoenix.experiments.delete(experiment_id=experiment_id)
+    assert httpx.get(f"{server.url}/v1/experiments/{experiment_id}").status_code == 404
