@@ -220,6 +220,8 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
     ('mutation{deleteSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){apiKeyId}}', Action.REVOKE_SYSTEM_KEY),
     ("{systemApiKeys{id}}", Action.LIST_SYSTEM_KEYS),
     ("{userApiKeys{id}}", Action.LIST_ALL_USER_KEYS),
+    ("{datasets{edges{node{id}}}}", Action.READ),
+    ("{prompts{edges{node{id}}}}", Action.READ),
 ]
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "IncompleteRun",
     "RunInput",
     "create_run",
+    "evaluations_of_runs",
     "incomplete_evaluations",
     "incomplete_runs",
     "list_runs",
@@ -249,3 +250,11 @@ async def run_report(session: Session, principal: Principal, experiment_gid: str
     examples = await _examples(session, experiment, sorted({r.dataset_example_id for r in runs}))
     annotations = await store.annotations_of_runs(session, [r.id for r in runs])
     return RunReport(experiment, runs, examples, annotations)
+
+
+async def evaluations_of_runs(
+    session: Session, principal: Principal, run_ids: list[int]
+) -> dict[int, list[ExperimentRunAnnotation]]:
+    """The evaluations of many runs in one query."""
+    require(principal, Action.READ)
+    return await store.annotations_of_runs(session, run_ids)

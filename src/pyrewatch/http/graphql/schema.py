@@ -14,12 +14,13 @@ from pyrewatch.http.graphql.mutations.api_keys import ApiKeysMutation
 from pyrewatch.http.graphql.mutations.projects import ProjectsMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
+from pyrewatch.http.graphql.queries.evaluation import EvaluationQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
 from pyrewatch.http.graphql.queries.users import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, ApiKeysQuery, ProjectsQuery):
+class Query(UsersQuery, ApiKeysQuery, ProjectsQuery, EvaluationQuery):
     pass
 
 
