@@ -10,6 +10,11 @@ from typing import Any
 import pyarrow as pa
 from fastapi.testclient import TestClient
 
+from pyrewatch.db.models import Span
+from pyrewatch.db.session import Session
+from pyrewatch.ids import encode_global_id
+from tests.factories import Database, make_project, make_span, make_trace
+
 
 def _upload_csv(client: TestClient, name: str, body: bytes, **fields: Any) -> Any:
     data = {"name": name, "action": "create", "input_keys[]": ["q"], "output_keys[]": ["a"], **fields}
@@ -172,3 +177,16 @@ def test_splits_and_labels(client: TestClient) -> None:
     assert [x["name"] for x in client.get("/v1/dataset_labels").json()["data"]] == ["gold"]
     assert client.delete(f"/v1/dataset_labels/{label_id}").status_code == 204
     assert client.get(f"/v1/dataset_labels/{label_id}").status_code == 404
+
+
+def test_examples_from_spans_link_back_to_them(client: TestClient, database_env: dict[str, str]) -> None:
+    async def seed(session: Session) -> Span:
+        trace = await make_trace(session, await make_project(session, "app"))
+        return await make_span(session, trace, name="llm", span_kind="LLM")
+
+    span = Database(database_env).run(seed)
+    body = {"name": "from-spans", "inputs": [{"q": 1}, {"q": 2}], "span_ids": [span.span_id, "0" * 16]}
+    dataset_id = client.post("/v1/datasets/upload?sync=true", json=body).json()["data"]["dataset_id"]
+    examples = client.get(f"/v1/datasets/{dataset_id}/examples").json()["data"]["examples"]
+    assert examples[0]["source"] == {"span_id": span.span_id, "span_node_id": encode_global_id("Span", span.id)}
+    assert examples[1]["source"] is None  # an unknown span id leaves the link empty
