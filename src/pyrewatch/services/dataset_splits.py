@@ -15,6 +15,7 @@ from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.datasets import resolve_dataset
 from pyrewatch.services.json_values import check_json
 from pyrewatch.store import dataset_splits as store
+from pyrewatch.store.integrity import flush_or_conflict
 
 __all__ = [
     "LabelInput",
@@ -103,7 +104,7 @@ async def create_split(session: Session, principal: Principal, dataset_gid: str,
         split.color = data.color
     split.user_id = principal.user_id
     session.add(split)
-    await session.flush()
+    await flush_or_conflict(session, f"A dataset split named {name!r} already exists")
     await store.add_members(session, split.id, await _example_ids(session, dataset.id, data.add_example_ids))
     return split
 
@@ -168,7 +169,7 @@ async def create_label(session: Session, principal: Principal, data: LabelInput)
         raise Conflict(f"A dataset label named {name!r} already exists")
     label = DatasetLabel(name=name, color=data.color or "#808080", description=data.description)
     session.add(label)
-    await session.flush()
+    await flush_or_conflict(session, f"A dataset label named {name!r} already exists")
     return label
 
 

@@ -27,6 +27,7 @@ from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.dataset_files import UploadRow
 from pyrewatch.services.json_values import check_json
 from pyrewatch.store import datasets as store
+from pyrewatch.store.integrity import flush_or_conflict
 
 __all__ = ["UploadRequest", "UploadResult", "content_hash", "upload_dataset"]
 
@@ -208,7 +209,7 @@ class _Upload:
                 split = DatasetSplit(name=name, user_id=self.principal.user_id)
                 self.session.add(split)
                 known[name] = split
-        await self.session.flush()
+        await flush_or_conflict(self.session, "A dataset split was created concurrently; retry the upload")
         rebuild_all = self.request.action != "append"
         await store.clear_memberships(
             self.session, dataset_id=self.dataset.id, example_ids=None if rebuild_all else list(self.memberships)
@@ -236,7 +237,7 @@ async def _dataset_for(session: Session, principal: Principal, request: UploadRe
         return existing, False
     dataset = Dataset(name=name, description=request.description, user_id=principal.user_id)
     session.add(dataset)
-    await session.flush()
+    await flush_or_conflict(session, f'A dataset named "{name}" already exists.')
     return dataset, True
 
 

@@ -18,6 +18,7 @@ from pyrewatch.services.json_values import check_json
 from pyrewatch.store import datasets as dataset_store
 from pyrewatch.store import experiments as store
 from pyrewatch.store.datasets import VersionedExample
+from pyrewatch.store.integrity import flush_or_conflict
 
 __all__ = [
     "EvaluationInput",
@@ -116,7 +117,7 @@ async def create_run(session: Session, principal: Principal, experiment_gid: str
     run.trace_id = data.trace_id
     run.error = data.error
     run.user_id = principal.user_id
-    await session.flush()
+    await flush_or_conflict(session, "Experiment run was recorded concurrently and cannot be updated")
     return run
 
 
@@ -228,7 +229,7 @@ async def upsert_evaluation(session: Session, principal: Principal, data: Evalua
     annotation.start_time = ensure_utc(data.start_time)
     annotation.end_time = ensure_utc(data.end_time)
     annotation.user_id = principal.user_id
-    await session.flush()
+    await flush_or_conflict(session, f"Evaluation {data.name!r} was recorded concurrently; retry")
     return annotation
 
 

@@ -20,6 +20,7 @@ from pyrewatch.store import datasets as dataset_store
 from pyrewatch.store import experiments as store
 from pyrewatch.store import projects as project_store
 from pyrewatch.store.experiments import RunCounts
+from pyrewatch.store.integrity import flush_or_conflict
 
 __all__ = [
     "EXPERIMENT_PROJECT_PREFIX",
@@ -191,7 +192,7 @@ async def set_experiment_tag(
     tag.experiment_id = experiment.id
     tag.description = description
     tag.user_id = principal.user_id
-    await session.flush()
+    await flush_or_conflict(session, f"Tag {name!r} was set concurrently; retry")
     return tag
 
 

@@ -14,6 +14,7 @@ from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.json_values import check_json
 from pyrewatch.store import prompts as store
+from pyrewatch.store.integrity import flush_or_conflict
 
 __all__ = [
     "IDENTIFIER_PATTERN",
@@ -128,7 +129,7 @@ async def add_prompt_version(
         check_json(prompt.get("metadata") or {})
         row = Prompt(name=name, description=prompt.get("description"), metadata_=prompt.get("metadata") or {})
         session.add(row)
-        await session.flush()
+        await flush_or_conflict(session, f"Prompt {name!r} was created concurrently; retry")
     created = PromptVersion(
         prompt_id=row.id,
         description=version.description,
@@ -206,7 +207,7 @@ async def tag_version(
     tag.prompt_version_id = version.id
     tag.description = description
     tag.user_id = principal.user_id
-    await session.flush()
+    await flush_or_conflict(session, f"Tag {name!r} was set concurrently; retry")
     return tag
 
 
