@@ -83,7 +83,8 @@ async def list_datasets(
     """One page of datasets, newest first, with their example counts."""
     require(principal, Action.READ)
     rows = await store.list_datasets_page(session, limit=limit, cursor=cursor, name=name)
-    summaries = [await _summary(session, row) for row in rows[:limit]]
+    counts = await store.latest_example_counts(session, [row.id for row in rows[:limit]])
+    summaries = [DatasetSummary(row, counts[row.id]) for row in rows[:limit]]
     return summaries, (rows[limit].id if len(rows) > limit else None)
 
 

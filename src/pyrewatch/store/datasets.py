@@ -32,6 +32,7 @@ __all__ = [
     "find_dataset_by_name",
     "find_version",
     "insert_revisions",
+    "latest_example_counts",
     "latest_state",
     "latest_version_id",
     "list_datasets_page",
@@ -144,6 +145,43 @@ async def count_examples(session: Session, dataset_id: int, version_id: int | No
         return 0
     stmt = select(func.count()).select_from(_revisions_at(dataset_id, version_id).subquery())
     return int((await session.execute(stmt)).scalar_one())
+
+
+async def latest_example_counts(session: Session, dataset_ids: list[int]) -> dict[int, int]:
+    """Example counts of many datasets' latest versions in one query.
+
+    In the latest version every example shows its newest revision, so this counts examples
+    whose newest revision is not a DELETE.
+    """
+    if not dataset_ids:
+        return {}
+    newest = (
+        select(
+            DatasetExampleRevision.dataset_example_id.label("example_id"),
+            func.max(DatasetExampleRevision.dataset_version_id).label("version_id"),
+        )
+        .join(DatasetExample, DatasetExample.id == DatasetExampleRevision.dataset_example_id)
+        .where(DatasetExample.dataset_id.in_(dataset_ids))
+        .group_by(DatasetExampleRevision.dataset_example_id)
+        .subquery()
+    )
+    stmt = (
+        select(DatasetExample.dataset_id, func.count())
+        .join(newest, newest.c.example_id == DatasetExample.id)
+        .join(
+            DatasetExampleRevision,
+            and_(
+                DatasetExampleRevision.dataset_example_id == newest.c.example_id,
+                DatasetExampleRevision.dataset_version_id == newest.c.version_id,
+            ),
+        )
+        .where(DatasetExampleRevision.revision_kind != "DELETE")
+        .group_by(DatasetExample.dataset_id)
+    )
+    counts = dict.fromkeys(dataset_ids, 0)
+    for dataset_id, count in (await session.execute(stmt)).all():
+        counts[int(dataset_id)] = int(count)
+    return counts
 
 
 async def examples_at_version(

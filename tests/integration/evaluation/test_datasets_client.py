@@ -55,6 +55,9 @@ def test_create_twice_replaces_content_and_identical_upload_makes_no_version(pho
     assert len(changed) == 1
     assert changed.version_id != first.version_id
     assert len(phoenix.datasets.get_dataset(dataset="d", version_id=first.version_id)) == 2
+    # Listings count the latest version: the deleted example is gone there.
+    phoenix.datasets.add_examples_to_dataset(dataset="d", examples=[{"input": {"q": "c"}, "output": {}}])
+    assert [(d["name"], d["example_count"]) for d in phoenix.datasets.list()] == [("d", 2)]
 
 
 def test_create_from_dataframe_and_csv_file(phoenix: Client, tmp_path: Path) -> None:
