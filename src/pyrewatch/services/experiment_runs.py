@@ -239,6 +239,7 @@ class RunReport:
     runs: list[ExperimentRun]
     examples: dict[int, VersionedExample]
     annotations: dict[int, list[ExperimentRunAnnotation]]
+    tokens: dict[str, tuple[int, int]]
 
 
 async def run_report(session: Session, principal: Principal, experiment_gid: str) -> RunReport:
@@ -250,7 +251,9 @@ async def run_report(session: Session, principal: Principal, experiment_gid: str
         raise NotFound("Experiment has no runs")
     examples = await _examples(session, experiment, sorted({r.dataset_example_id for r in runs}))
     annotations = await store.annotations_of_runs(session, [r.id for r in runs])
-    return RunReport(experiment, runs, examples, annotations)
+    # Token counts come from the run's trace when its spans are stored.
+    tokens = await store.token_counts_by_trace(session, sorted({r.trace_id for r in runs if r.trace_id}))
+    return RunReport(experiment, runs, examples, annotations, tokens)
 
 
 async def evaluations_of_runs(

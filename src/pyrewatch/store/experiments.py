@@ -12,6 +12,8 @@ from pyrewatch.db.models import (
     ExperimentRun,
     ExperimentRunAnnotation,
     ExperimentTag,
+    Span,
+    Trace,
 )
 from pyrewatch.db.session import Session
 
@@ -30,6 +32,7 @@ __all__ = [
     "run_counts",
     "snapshot_example_ids",
     "tags_of_experiment",
+    "token_counts_by_trace",
 ]
 
 
@@ -158,3 +161,23 @@ async def experiment_project_names(session: Session, names: list[str]) -> set[st
         return set()
     stmt = select(Experiment.project_name).where(Experiment.project_name.in_(names)).distinct()
     return {str(n) for n in (await session.execute(stmt)).scalars()}
+
+
+async def token_counts_by_trace(session: Session, trace_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """(prompt, completion) LLM token totals of each stored trace."""
+    result: dict[str, tuple[int, int]] = {}
+    for start in range(0, len(trace_ids), 5000):
+        chunk = trace_ids[start : start + 5000]
+        stmt = (
+            select(
+                Trace.trace_id,
+                func.coalesce(func.sum(Span.llm_token_count_prompt), 0),
+                func.coalesce(func.sum(Span.llm_token_count_completion), 0),
+            )
+            .join(Span, Span.trace_rowid == Trace.id)
+            .where(Trace.trace_id.in_(chunk))
+            .group_by(Trace.trace_id)
+        )
+        for trace_id, prompt, completion in (await session.execute(stmt)).all():
+            result[str(trace_id)] = (int(prompt or 0), int(completion or 0))
+    return result

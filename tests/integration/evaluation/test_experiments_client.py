@@ -80,6 +80,8 @@ def test_run_get_evaluate_resume_and_delete(start_server: Callable[..., ServerPr
     report = httpx.get(f"{server.url}/v1/experiments/{experiment_id}/json").json()
     assert len(report) == 3
     for record in report:
+        # The task's trace is stored (it has no LLM spans, so no tokens).
+        assert (record["prompt_token_count"], record["completion_token_count"]) == (0, 0)
         by_name = {a["name"]: a for a in record["annotations"]}
         assert by_name["judge"]["label"] == "correct" and by_name["judge"]["score"] == 1.0
         assert by_name["exact_match"]["score"] == 1.0

@@ -239,6 +239,7 @@ def experiment_report_json(report: RunReport) -> list[dict[str, Any]]:
     for run in report.runs:
         example = report.examples.get(run.dataset_example_id)
         latency = (run.end_time - run.start_time).total_seconds() * 1000
+        tokens = report.tokens.get(run.trace_id or "")
         records.append(
             {
                 "example_id": encode_global_id("DatasetExample", run.dataset_example_id),
@@ -251,8 +252,8 @@ def experiment_report_json(report: RunReport) -> list[dict[str, Any]]:
                 "start_time": isoformat(run.start_time),
                 "end_time": isoformat(run.end_time),
                 "trace_id": run.trace_id,
-                "prompt_token_count": run.prompt_token_count,
-                "completion_token_count": run.completion_token_count,
+                "prompt_token_count": tokens[0] if tokens else None,
+                "completion_token_count": tokens[1] if tokens else None,
                 "annotations": [_annotation_json(a) for a in report.annotations.get(run.id, [])],
             }
         )
