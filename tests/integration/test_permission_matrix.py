@@ -222,6 +222,20 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
     ("{userApiKeys{id}}", Action.LIST_ALL_USER_KEYS),
     ("{datasets{edges{node{id}}}}", Action.READ),
     ("{prompts{edges{node{id}}}}", Action.READ),
+    ('mutation{deleteDataset(input:{datasetId:"RGF0YXNldDo5OTk5OTk="}){dataset{id}}}', Action.WRITE),
+    ('mutation{patchDataset(input:{datasetId:"RGF0YXNldDo5OTk5OTk=",name:"x"}){dataset{id}}}', Action.WRITE),
+    ('mutation{deleteExperiments(input:{experimentIds:["RXhwZXJpbWVudDo5OTk5OTk="]}){experiments{id}}}', Action.WRITE),
+    ('mutation{deletePrompt(input:{promptId:"UHJvbXB0Ojk5OTk5OQ=="}){prompt{id}}}', Action.WRITE),
+    (
+        'mutation{setPromptVersionTag(input:{promptVersionId:"UHJvbXB0VmVyc2lvbjo5OTk5OTk=",name:"x"})'
+        "{promptVersionTag{id}}}",
+        Action.WRITE,
+    ),
+    (
+        'mutation{deletePromptVersionTag(input:{promptVersionTagId:"UHJvbXB0VmVyc2lvblRhZzo5OTk5OTk="})'
+        "{promptVersionTag{id}}}",
+        Action.WRITE,
+    ),
 ]
 
 

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import Dataset, DatasetSplit, DatasetVersion
 from pyrewatch.db.session import Session
-from pyrewatch.errors import InvalidInput, NotFound
+from pyrewatch.errors import Conflict, InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, decode_global_id, parse_typed_global_id
+from pyrewatch.services.json_values import check_json
 from pyrewatch.store import dataset_splits as split_store
 from pyrewatch.store import datasets as store
 from pyrewatch.store.datasets import VersionedExample
+from pyrewatch.store.integrity import flush_or_conflict
+
+MAX_NAME_LENGTH = 255
 
 __all__ = [
     "DatasetSummary",
@@ -23,6 +28,7 @@ __all__ = [
     "list_dataset_versions",
     "list_datasets",
     "list_examples",
+    "patch_dataset",
     "resolve_dataset",
     "resolve_version",
 ]
@@ -102,6 +108,33 @@ async def delete_dataset(session: Session, principal: Principal, dataset_gid: st
     if dataset is None:
         raise NotFound("Dataset does not exist")
     await store.delete_dataset(session, dataset.id)
+
+
+async def patch_dataset(
+    session: Session, principal: Principal, dataset_gid: str, changes: dict[str, Any]
+) -> DatasetSummary:
+    """Rename a dataset or change its description or metadata (only the keys given).
+
+    Raises:
+        InvalidInput: an empty or over-long name, or metadata that cannot be stored.
+        Conflict: another dataset has that name.
+    """
+    require(principal, Action.WRITE)
+    dataset = await resolve_dataset(session, dataset_gid)
+    if changes.get("name") is not None:
+        name = str(changes["name"])
+        if not name.strip() or len(name) > MAX_NAME_LENGTH or "\x00" in name:
+            raise InvalidInput(f"Dataset name must be 1 to {MAX_NAME_LENGTH} characters, without NUL characters")
+        if name != dataset.name and await store.find_dataset_by_name(session, name) is not None:
+            raise Conflict(f'A dataset named "{name}" already exists.')
+        dataset.name = name
+    if "description" in changes:
+        dataset.description = changes["description"]
+    if changes.get("metadata") is not None:
+        check_json(changes["metadata"])
+        dataset.metadata_ = changes["metadata"]
+    await flush_or_conflict(session, f'A dataset named "{dataset.name}" already exists.')
+    return await _summary(session, dataset)
 
 
 async def list_dataset_versions(

@@ -21,6 +21,7 @@ __all__ = [
     "PromptVersionInput",
     "add_prompt_version",
     "delete_prompt",
+    "delete_tag_by_id",
     "delete_version_tag",
     "get_latest_version",
     "get_version",
@@ -225,6 +226,18 @@ async def delete_version_tag(session: Session, principal: Principal, version_id:
     version = await _version(session, version_id)
     if not await store.delete_tag(session, version.id, name):
         raise NotFound(f"Tag {name!r} not found on prompt version {version_id}")
+
+
+async def delete_tag_by_id(session: Session, principal: Principal, tag_gid: str) -> PromptVersionTag:
+    """Delete a tag named by its GlobalID; returns the deleted tag."""
+    require(principal, Action.WRITE)
+    tag_id = parse_typed_global_id(tag_gid, "PromptVersionTag")
+    tag = await session.get(PromptVersionTag, tag_id) if tag_id is not None and tag_id <= MAX_ROW_ID else None
+    if tag is None:
+        raise NotFound(f"Prompt version tag {tag_gid} not found")
+    await session.delete(tag)
+    await session.flush()
+    return tag
 
 
 async def patch_prompt(session: Session, principal: Principal, identifier: str, changes: dict[str, Any]) -> Prompt:

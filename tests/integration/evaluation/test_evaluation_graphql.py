@@ -88,3 +88,56 @@ def test_prompts_with_versions_and_tags(client: TestClient) -> None:
     assert versions[1]["tags"] == [{"name": "prod"}] and versions[1]["template"]["type"] == "chat"
     page = _gql(client, "{prompts(first: 1){pageInfo{hasNextPage} edges{node{name}}}}")
     assert page["prompts"]["pageInfo"]["hasNextPage"] is False
+
+
+def test_mutations_patch_and_delete(client: TestClient) -> None:
+    data = client.post("/v1/datasets/upload?sync=true", json={"name": "m", "inputs": [{"q": 1}]}).json()["data"]
+    patched = _gql(
+        client,
+        'mutation($id: ID!){patchDataset(input:{datasetId: $id, name: "m2", description: "d", metadata: {k: 1}})'
+        "{dataset{name description metadata exampleCount}}}",
+        id=data["dataset_id"],
+    )
+    assert patched["patchDataset"]["dataset"] == {
+        "name": "m2",
+        "description": "d",
+        "metadata": {"k": 1},
+        "exampleCount": 1,
+    }
+    experiment = client.post(f"/v1/datasets/{data['dataset_id']}/experiments", json={}).json()["data"]
+    deleted = _gql(
+        client,
+        "mutation($ids: [ID!]!){deleteExperiments(input:{experimentIds: $ids}){experiments{id}}}",
+        ids=[experiment["id"]],
+    )
+    assert deleted["deleteExperiments"]["experiments"] == [{"id": experiment["id"]}]
+    assert client.get(f"/v1/experiments/{experiment['id']}").status_code == 404
+    _gql(client, "mutation($id: ID!){deleteDataset(input:{datasetId: $id}){dataset{id}}}", id=data["dataset_id"])
+    assert client.get("/v1/datasets").json()["data"] == []
+
+    version = {
+        "model_provider": "OPENAI",
+        "model_name": "gpt-4o",
+        "template_type": "CHAT",
+        "template_format": "NONE",
+        "template": {"type": "chat", "messages": [{"role": "user", "content": "hi"}]},
+        "invocation_parameters": {"type": "openai", "openai": {}},
+    }
+    created = client.post("/v1/prompts", json={"prompt": {"name": "p"}, "version": version}).json()["data"]
+    tagged = _gql(
+        client,
+        'mutation($id: ID!){setPromptVersionTag(input:{promptVersionId: $id, name: "live"})'
+        "{promptVersionTag{id name} promptVersion{tags{name}}}}",
+        id=created["id"],
+    )["setPromptVersionTag"]
+    assert tagged["promptVersion"]["tags"] == [{"name": "live"}]
+    assert client.get("/v1/prompts/p/tags/live").json()["data"]["id"] == created["id"]
+    _gql(
+        client,
+        "mutation($id: ID!){deletePromptVersionTag(input:{promptVersionTagId: $id}){promptVersion{tags{name}}}}",
+        id=tagged["promptVersionTag"]["id"],
+    )
+    assert client.get("/v1/prompts/p/tags/live").status_code == 404
+    prompt_id = client.get("/v1/prompts").json()["data"][0]["id"]
+    _gql(client, "mutation($id: ID!){deletePrompt(input:{promptId: $id}){prompt{name}}}", id=prompt_id)
+    assert client.get("/v1/prompts").json()["data"] == []

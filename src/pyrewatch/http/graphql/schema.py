@@ -11,6 +11,7 @@ from strawberry.types import ExecutionContext
 from pyrewatch.http.graphql.context import Context, get_context
 from pyrewatch.http.graphql.errors import is_expected, mask_unexpected_errors
 from pyrewatch.http.graphql.mutations.api_keys import ApiKeysMutation
+from pyrewatch.http.graphql.mutations.evaluation import EvaluationMutation
 from pyrewatch.http.graphql.mutations.projects import ProjectsMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
@@ -25,7 +26,7 @@ class Query(UsersQuery, ApiKeysQuery, ProjectsQuery, EvaluationQuery):
 
 
 @strawberry.type
-class Mutation(UsersMutation, ApiKeysMutation, ProjectsMutation):
+class Mutation(UsersMutation, ApiKeysMutation, ProjectsMutation, EvaluationMutation):
     pass
 
 

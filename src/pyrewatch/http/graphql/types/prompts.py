@@ -52,6 +52,10 @@ class PromptVersion(Node):
     metadata: JSON
     created_at: datetime
 
+    @staticmethod
+    def gid(row_id: int) -> str:
+        return encode_global_id("PromptVersion", row_id)
+
     @classmethod
     def from_row(cls, row: PromptVersionRow) -> PromptVersion:
         return cls(
