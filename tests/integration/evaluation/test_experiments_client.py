@@ -94,3 +94,26 @@ def test_run_get_evaluate_resume_and_delete(start_server: Callable[..., ServerPr
 
     phoenix.experiments.delete(experiment_id=experiment_id)
     assert httpx.get(f"{server.url}/v1/experiments/{experiment_id}").status_code == 404
+
+
+def test_resume_after_a_run_stopped_half_way(start_server: Callable[..., ServerProcess]) -> None:
+    """An experiment whose runner died after one example: resume runs exactly the rest."""
+    server = start_server()
+    phoenix = Client(base_url=server.url)
+    dataset = phoenix.datasets.create_dataset(
+        name="half", examples=[{"input": {"q": q}, "output": {"a": str(eval(q))}} for q in ("1+2", "3+4", "5+6")]
+    )
+    created = httpx.post(f"{server.url}/v1/datasets/{dataset.id}/experiments", json={"repetitions": 2}).json()["data"]
+    first = dataset.examples[0]
+    run = {"dataset_example_id": first["node_id"], "output": "3", "repetition_number": 1}
+    run |= {"start_time": "2026-11-29T12:00:00+00:00", "end_time": "2026-11-29T12:00:01+00:00"}
+    assert httpx.post(f"{server.url}/v1/experiments/{created['id']}/runs", json=run).status_code == 200
+    phoenix.experiments.resume_experiment(experiment_id=created["id"], task=_answer, print_summary=False)
+    raw = httpx.get(f"{server.url}/v1/experiments/{created['id']}").json()["data"]
+    assert (raw["successful_run_count"], raw["missing_run_count"]) == (6, 0)
+    runs = httpx.get(f"{server.url}/v1/experiments/{created['id']}/runs").json()["data"]
+    assert sorted((r["dataset_example_id"], r["repetition_number"]) for r in runs) == sorted(
+        (e["node_id"], rep) for e in dataset.examples for rep in (1, 2)
+    )
+    spans = httpx.get(f"{server.url}/v1/projects/{created['project_name']}/spans").json()["data"]
+    assert len([s for s in spans if s["name"] == "Task: _answer"]) == 5
