@@ -9,7 +9,10 @@ from typing import Any
 import httpx
 import pytest
 from phoenix.client import Client
+from phoenix.client.types.prompts import PromptVersion
 
+from tests.support.constants import AUTH_ENV
+from tests.support.credentials import mint_system_key
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
@@ -117,3 +120,25 @@ def test_resume_after_a_run_stopped_half_way(start_server: Callable[..., ServerP
     )
     spans = httpx.get(f"{server.url}/v1/projects/{created['project_name']}/spans").json()["data"]
     assert len([s for s in spans if s["name"] == "Task: _answer"]) == 5
+
+
+def test_with_auth_a_system_key_runs_experiments_and_prompts(start_server: Callable[..., ServerProcess]) -> None:
+    """Auth on: the client's key reaches every call, including the OTLP export of task spans."""
+    server = start_server(AUTH_ENV)
+    with httpx.Client(base_url=server.url) as http:
+        key = mint_system_key(http)
+    phoenix = Client(base_url=server.url, api_key=key)
+    dataset = phoenix.datasets.create_dataset(name="auth", examples=[{"input": {"q": "1+1"}, "output": {"a": "2"}}])
+    ran = phoenix.experiments.run_experiment(
+        dataset=dataset, task=_answer, evaluators=[exact_match], print_summary=False
+    )
+    headers = {"Authorization": f"Bearer {key}"}
+    raw = httpx.get(f"{server.url}/v1/experiments/{ran['experiment_id']}", headers=headers).json()["data"]
+    assert raw["successful_run_count"] == 1
+    spans = httpx.get(f"{server.url}/v1/projects/{raw['project_name']}/spans", headers=headers).json()["data"]
+    assert [s["name"] for s in spans] == ["Task: _answer"]
+    messages: Any = [{"role": "user", "content": "{{q}}"}]
+    version = phoenix.prompts.create(name="auth-prompt", version=PromptVersion(messages, model_name="m"))
+    phoenix.prompts.tags.create(prompt_version_id=version.id, name="prod")
+    assert phoenix.prompts.get(prompt_identifier="auth-prompt", tag="prod").id == version.id
+    assert httpx.get(f"{server.url}/v1/datasets").status_code == 401
