@@ -41,10 +41,12 @@ async def split_example_count(session: Session, split_id: int) -> int:
 
 async def dataset_example_ids(session: Session, dataset_id: int, example_ids: list[int]) -> set[int]:
     """Which of ``example_ids`` are examples of the dataset."""
-    if not example_ids:
-        return set()
-    stmt = select(DatasetExample.id).where(DatasetExample.dataset_id == dataset_id, DatasetExample.id.in_(example_ids))
-    return {int(i) for i in (await session.execute(stmt)).scalars()}
+    found: set[int] = set()
+    for start in range(0, len(example_ids), 5000):
+        chunk = example_ids[start : start + 5000]
+        stmt = select(DatasetExample.id).where(DatasetExample.dataset_id == dataset_id, DatasetExample.id.in_(chunk))
+        found |= {int(i) for i in (await session.execute(stmt)).scalars()}
+    return found
 
 
 async def add_members(session: Session, split_id: int, example_ids: set[int]) -> None:
@@ -58,11 +60,12 @@ async def add_members(session: Session, split_id: int, example_ids: set[int]) ->
 
 
 async def remove_members(session: Session, split_id: int, example_ids: set[int]) -> None:
-    if example_ids:
+    ids = sorted(example_ids)
+    for start in range(0, len(ids), 5000):
         await session.execute(
             delete(DatasetSplitExample).where(
                 DatasetSplitExample.dataset_split_id == split_id,
-                DatasetSplitExample.dataset_example_id.in_(example_ids),
+                DatasetSplitExample.dataset_example_id.in_(ids[start : start + 5000]),
             )
         )
 

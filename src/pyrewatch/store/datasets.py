@@ -43,6 +43,10 @@ __all__ = [
 ]
 
 
+# Ids per IN (...) list: well below the bound-parameter limits of SQLite and asyncpg.
+CHUNK = 5000
+
+
 @dataclass(frozen=True)
 class ExampleState:
     """An example as visible in the latest version: enough to match an upload against it."""
@@ -193,6 +197,12 @@ async def examples_at_version(
     split_ids: list[int] | None = None,
 ) -> list[VersionedExample]:
     """The examples visible in a version, by example id; optionally only some, or some splits."""
+    if example_ids is not None and len(example_ids) > CHUNK:
+        found: list[VersionedExample] = []
+        for start in range(0, len(example_ids), CHUNK):
+            chunk = example_ids[start : start + CHUNK]
+            found += await examples_at_version(session, dataset_id, version_id, example_ids=chunk, split_ids=split_ids)
+        return sorted(found, key=lambda item: item.example.id)
     revision = _revisions_at(dataset_id, version_id).subquery()
     stmt = (
         select(DatasetExample, DatasetExampleRevision, Span.span_id)

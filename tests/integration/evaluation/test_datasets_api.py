@@ -190,3 +190,21 @@ def test_examples_from_spans_link_back_to_them(client: TestClient, database_env:
     examples = client.get(f"/v1/datasets/{dataset_id}/examples").json()["data"]["examples"]
     assert examples[0]["source"] == {"span_id": span.span_id, "span_node_id": encode_global_id("Span", span.id)}
     assert examples[1]["source"] is None  # an unknown span id leaves the link empty
+
+
+def test_splits_of_many_examples(client: TestClient) -> None:
+    """More example ids than one SQL IN list holds (they are sent in chunks)."""
+    inputs = [{"i": i} for i in range(6001)]
+    dataset_id = client.post("/v1/datasets/upload?sync=true", json={"name": "many", "inputs": inputs}).json()["data"][
+        "dataset_id"
+    ]
+    examples = client.get(f"/v1/datasets/{dataset_id}/examples").json()["data"]["examples"]
+    ids = [e["node_id"] for e in examples]
+    split = client.post(f"/v1/datasets/{dataset_id}/splits", json={"name": "all", "example_ids": ids})
+    assert split.json()["data"]["example_count"] == 6001
+    removed = client.patch(
+        f"/v1/datasets/{dataset_id}/splits/{split.json()['data']['id']}", json={"remove_example_ids": ids[1:]}
+    )
+    assert removed.json()["data"]["example_count"] == 1
+    experiment = client.post(f"/v1/datasets/{dataset_id}/experiments", json={}).json()["data"]
+    assert experiment["example_count"] == 6001
