@@ -208,3 +208,20 @@ def test_splits_of_many_examples(client: TestClient) -> None:
     assert removed.json()["data"]["example_count"] == 1
     experiment = client.post(f"/v1/datasets/{dataset_id}/experiments", json={}).json()["data"]
     assert experiment["example_count"] == 6001
+
+
+def test_csv_export_uploads_back_with_nested_columns(client: TestClient) -> None:
+    body = {"name": "orig", "inputs": [{"q": "a", "ctx": {"lang": "en"}}], "outputs": [{"a": "b"}]}
+    dataset_id = client.post("/v1/datasets/upload?sync=true", json=body).json()["data"]["dataset_id"]
+    exported = client.get(f"/v1/datasets/{dataset_id}/csv").content
+    header = exported.decode().splitlines()[0].split(",")
+    form = {
+        "name": "copy",
+        "input_keys[]": [h for h in header if h.startswith("input.")],
+        "output_keys[]": [h for h in header if h.startswith("output.")],
+    }
+    copy = client.post(
+        "/v1/datasets/upload?sync=true", data=form, files={"file": ("orig.csv", exported, "text/csv")}
+    ).json()["data"]
+    examples = client.get(f"/v1/datasets/{copy['dataset_id']}/examples").json()["data"]["examples"]
+    assert [(e["input"], e["output"]) for e in examples] == [({"q": "a", "ctx": {"lang": "en"}}, {"a": "b"})]
