@@ -24,8 +24,10 @@ from pyrewatch.http.grpc import grpc_server
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
-from pyrewatch.http.rest.v1 import api_keys, dataset_labels, experiment_runs, projects, spans, traces, users
+from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
+from pyrewatch.http.rest.v1 import dataset_labels as dataset_label_routes
 from pyrewatch.http.rest.v1 import datasets as dataset_routes
+from pyrewatch.http.rest.v1 import experiment_runs as experiment_run_routes
 from pyrewatch.http.rest.v1 import experiments as experiment_routes
 from pyrewatch.http.rest.v1 import prompts as prompt_routes
 from pyrewatch.http.state import AppState
@@ -133,7 +135,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(otlp.router)
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
-    for evaluation in (dataset_routes, dataset_labels, experiment_routes, experiment_runs, prompt_routes):
+    for evaluation in (dataset_routes, dataset_label_routes, experiment_routes, experiment_run_routes, prompt_routes):
         app.include_router(evaluation.router)
     app.include_router(graphql_router(), include_in_schema=False)
     app.add_middleware(AuthenticationMiddleware)
