@@ -88,3 +88,19 @@ def test_external_ids_patch_in_place(phoenix: Client) -> None:
     )
     assert second.examples[0]["node_id"] == node_id
     assert second.examples[0]["output"] == {"r": "2"}
+
+
+def test_dataframe_with_id_column_updates_by_external_id(phoenix: Client) -> None:
+    frame = pd.DataFrame({"key": ["k1", "k2"], "question": ["q1", "q2"], "answer": ["a1", "a2"]})
+    first = phoenix.datasets.create_dataset(
+        name="keyed", dataframe=frame, input_keys=["question"], output_keys=["answer"], example_id_key="key"
+    )
+    assert [e["id"] for e in first.examples] == ["k1", "k2"]
+    changed = frame.assign(answer=["a1", "changed"])
+    second = phoenix.datasets.create_dataset(
+        name="keyed", dataframe=changed, input_keys=["question"], output_keys=["answer"], example_id_key="key"
+    )
+    assert [e["node_id"] for e in second.examples] == [e["node_id"] for e in first.examples]
+    assert second.examples[1]["output"] == {"answer": "changed"}
+    versions = phoenix.datasets.get_dataset_versions(dataset="keyed")
+    assert len(versions) == 2
