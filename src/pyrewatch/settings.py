@@ -262,6 +262,13 @@ SETTINGS: tuple[EnvVar, ...] = (
         _integer(1024),
     ),
     EnvVar(
+        "PYREWATCH_MAX_UPLOAD_BODY_BYTES",
+        "1073741824",
+        "Largest dataset upload (POST /v1/datasets/upload), streamed rather than held (413 beyond).",
+        "limits.max_upload_body_bytes",
+        _integer(1024),
+    ),
+    EnvVar(
         "PYREWATCH_MAX_GRAPHQL_BODY_BYTES",
         "1048576",
         "Largest /graphql request body, document included (413).",
@@ -339,6 +346,7 @@ class RequestLimits:
     """What one request or connection may cost before it is refused (see docs/configuration.md)."""
 
     max_api_body_bytes: int
+    max_upload_body_bytes: int
     max_graphql_body_bytes: int
     max_header_bytes: int
     header_timeout_seconds: float

@@ -28,6 +28,11 @@ from pyrewatch.http.openapi import install_openapi
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
+from pyrewatch.http.rest.v1 import dataset_labels as dataset_label_routes
+from pyrewatch.http.rest.v1 import datasets as dataset_routes
+from pyrewatch.http.rest.v1 import experiment_runs as experiment_run_routes
+from pyrewatch.http.rest.v1 import experiments as experiment_routes
+from pyrewatch.http.rest.v1 import prompts as prompt_routes
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
@@ -122,6 +127,8 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(otlp.router)
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
+    for evaluation in (dataset_routes, dataset_label_routes, experiment_routes, experiment_run_routes, prompt_routes):
+        app.include_router(evaluation.router)
     app.include_router(graphql_router(settings.limits), include_in_schema=False)
     install_openapi(app)
     # Innermost first: bodies are read (under the limits) only once a request is authenticated.

@@ -10,6 +10,9 @@ A JSON body must be UTF-8 and must not hold an unpaired surrogate (``"\\ud800"``
 can store one and no response can encode one, so it is refused here, once for every route, with
 400 (not UTF-8) or FastAPI's 422 validation shape naming the field.
 
+Other bodies (multipart and file uploads) are not held here: they stream to the route, counted
+as they pass; ``/v1/datasets/upload`` has its own limit, ``PYREWATCH_MAX_UPLOAD_BODY_BYTES``.
+
 ``/v1/traces`` reads its body itself (it may be compressed and has its own limit,
 ``PYREWATCH_MAX_REQUEST_BODY_BYTES``); only the read timeouts apply to it here.
 """
@@ -31,6 +34,7 @@ from pyrewatch.settings import RequestLimits
 
 AUTH_BODY_LIMIT = 64 * 1024
 SELF_LIMITED_PATHS = ("/v1/traces",)
+UPLOAD_PATHS = ("/v1/datasets/upload",)
 UNPAIRED_SURROGATE = "String must not contain an unpaired surrogate code point (U+D800 to U+DFFF)"
 # A lone surrogate can only reach a JSON string as an escape: raw surrogate bytes are not UTF-8.
 _SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89abcdefABCDEF]")
@@ -44,6 +48,8 @@ def body_limit(path: str, limits: RequestLimits) -> int | None:
         return AUTH_BODY_LIMIT
     if path == "/graphql":
         return limits.max_graphql_body_bytes
+    if path in UPLOAD_PATHS:
+        return limits.max_upload_body_bytes
     return limits.max_api_body_bytes
 
 
@@ -108,6 +114,9 @@ class _TimedReceive:
         self.body_complete = False
         self.timed_out = False
 
+    def refusal(self) -> Response:
+        return _timeout_response()
+
     async def __call__(self) -> Message:
         if self.body_complete:
             return await self._receive()
@@ -120,6 +129,34 @@ class _TimedReceive:
             return {"type": "http.disconnect"}
         if message["type"] != "http.request" or not message.get("more_body", False):
             self.body_complete = True
+        return message
+
+
+class _CountedReceive:
+    """``receive`` that stops a streamed body past ``limit`` bytes, as a disconnect."""
+
+    def __init__(self, timed: _TimedReceive, limit: int) -> None:
+        self._timed = timed
+        self._limit = limit
+        self._size = 0
+        self.too_large = False
+
+    @property
+    def timed_out(self) -> bool:
+        return self._timed.timed_out or self.too_large
+
+    def refusal(self) -> Response:
+        return _too_large(self._limit) if self.too_large else _timeout_response()
+
+    async def __call__(self) -> Message:
+        if self.too_large:
+            return {"type": "http.disconnect"}
+        message = await self._timed()
+        if message["type"] == "http.request":
+            self._size += len(message.get("body", b""))
+            if self._size > self._limit:
+                self.too_large = True
+                return {"type": "http.disconnect"}
         return message
 
 
@@ -154,6 +191,10 @@ class RequestLimitsMiddleware:
         if declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, send)
             return
+        if not _is_json(headers):
+            # Uploads (multipart, CSV, Arrow) stream to the route, counted as they pass.
+            await self._streamed(scope, _CountedReceive(timed, limit), send)
+            return
         chunks: list[bytes] = []
         size = 0
         while not timed.body_complete:
@@ -176,7 +217,7 @@ class RequestLimitsMiddleware:
             return
         await self.app(scope, _replay(body, receive), send)
 
-    async def _streamed(self, scope: Scope, timed: _TimedReceive, send: Send) -> None:
+    async def _streamed(self, scope: Scope, timed: _TimedReceive | _CountedReceive, send: Send) -> None:
         started = False
 
         async def watch(message: Message) -> None:
@@ -187,11 +228,11 @@ class RequestLimitsMiddleware:
         try:
             await self.app(scope, timed, watch)
         except Exception:
-            # The route saw the stalled body as a disconnect; the answer is a timeout.
+            # The route saw the stalled or oversized body as a disconnect; answer why.
             if not timed.timed_out or started:
                 raise
         if timed.timed_out and not started:
-            await _timeout_response()(scope, timed, send)
+            await timed.refusal()(scope, timed, send)
 
 
 def _replay(body: bytes, receive: Receive) -> Receive:

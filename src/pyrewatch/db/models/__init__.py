@@ -2,6 +2,24 @@
 
 from pyrewatch.db.models.api_keys import ApiKey
 from pyrewatch.db.models.audit import AuditEvent
+from pyrewatch.db.models.datasets import (
+    Dataset,
+    DatasetExample,
+    DatasetExampleRevision,
+    DatasetLabel,
+    DatasetLabelLink,
+    DatasetSplit,
+    DatasetSplitExample,
+    DatasetVersion,
+)
+from pyrewatch.db.models.experiments import (
+    Experiment,
+    ExperimentExample,
+    ExperimentRun,
+    ExperimentRunAnnotation,
+    ExperimentTag,
+)
+from pyrewatch.db.models.prompts import Prompt, PromptVersion, PromptVersionTag
 from pyrewatch.db.models.sessions import AccessToken, AuthSession, LoginFailure, PasswordResetToken, RefreshToken
 from pyrewatch.db.models.tracing import Project, Span, SpanAnnotation, Trace
 from pyrewatch.db.models.users import User
@@ -10,10 +28,26 @@ __all__ = [
     "AccessToken",
     "ApiKey",
     "AuditEvent",
+    "Dataset",
+    "DatasetExample",
+    "DatasetExampleRevision",
+    "DatasetLabel",
+    "DatasetLabelLink",
+    "DatasetSplit",
+    "DatasetSplitExample",
+    "DatasetVersion",
+    "Experiment",
+    "ExperimentExample",
+    "ExperimentRun",
+    "ExperimentRunAnnotation",
+    "ExperimentTag",
     "AuthSession",
     "LoginFailure",
     "PasswordResetToken",
     "Project",
+    "Prompt",
+    "PromptVersion",
+    "PromptVersionTag",
     "RefreshToken",
     "Span",
     "SpanAnnotation",

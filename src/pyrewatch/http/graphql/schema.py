@@ -11,20 +11,22 @@ from pyrewatch.http.graphql.context import Context, get_context
 from pyrewatch.http.graphql.errors import is_expected, mask_unexpected_errors
 from pyrewatch.http.graphql.limits import limit_extensions
 from pyrewatch.http.graphql.mutations.api_keys import ApiKeysMutation
+from pyrewatch.http.graphql.mutations.evaluation import EvaluationMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
+from pyrewatch.http.graphql.queries.evaluation import EvaluationQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
 from pyrewatch.http.graphql.queries.users import UsersQuery
 from pyrewatch.settings import RequestLimits
 
 
 @strawberry.type
-class Query(UsersQuery, ApiKeysQuery, ProjectsQuery):
+class Query(UsersQuery, ApiKeysQuery, ProjectsQuery, EvaluationQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, ApiKeysMutation):
+class Mutation(UsersMutation, ApiKeysMutation, EvaluationMutation):
     pass
 
 
