@@ -117,6 +117,10 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("GET", "/v1/projects/{project_identifier}/span_annotations"): Action.READ,
     ("DELETE", "/v1/projects/{project_identifier}/span_annotations"): Action.WRITE,
     ("POST", "/v1/traces"): Action.INGEST,
+    ("GET", "/v1/projects/{project_identifier}/sessions"): Action.READ,
+    ("GET", "/v1/sessions/{session_identifier}"): Action.READ,
+    ("DELETE", "/v1/sessions/{session_identifier}"): Action.WRITE,
+    ("POST", "/v1/sessions/delete"): Action.WRITE,
 }
 
 

@@ -12,6 +12,7 @@ from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
 from pyrewatch.ids import parse_typed_global_id
+from pyrewatch.services.project_sessions import session_rowids
 from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
@@ -58,15 +59,16 @@ async def list_traces(
     """One page of a project's traces, newest (or slowest) first by default."""
     require(principal, Action.READ)
     project = await resolve_project(session, project_identifier)
+    sessions = None
     if query.session_identifiers:
-        # Pyrewatch does not record sessions yet, so no trace belongs to one.
-        return TracePage(project=project)
+        sessions = await session_rowids(session, project.id, query.session_identifiers)
     trace_filter = TraceFilter(
         project_id=project.id,
         start_time=query.start_time,
         end_time=query.end_time,
         latency_range=query.latency_range,
         error=query.error,
+        session_rowids=sessions,
     )
     rows = await store.list_traces(session, trace_filter, paging)
     limit = paging.limit

@@ -50,6 +50,7 @@ class TraceFilter:
     end_time: datetime | None = None  # exclusive, on trace start
     latency_range: tuple[float | None, float | None] = (None, None)  # inclusive bounds, in ms
     error: bool | None = None  # with (or without) a span whose status is ERROR
+    session_rowids: Sequence[int] | None = None  # only traces of these sessions
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,8 @@ async def list_traces(session: Session, f: TraceFilter, paging: TracePaging) -> 
     if f.error is not None:
         failed = exists().where(Span.trace_rowid == Trace.id, Span.status_code == "ERROR")
         stmt = stmt.where(failed if f.error else ~failed)
+    if f.session_rowids is not None:
+        stmt = stmt.where(Trace.project_session_rowid.in_(f.session_rowids))
     if f.start_time is not None:
         stmt = stmt.where(Trace.start_time >= f.start_time)
     if f.end_time is not None:

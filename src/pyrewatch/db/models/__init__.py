@@ -1,7 +1,9 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
+from pyrewatch.db.models.annotations import DocumentAnnotation, ProjectSessionAnnotation, TraceAnnotation
 from pyrewatch.db.models.api_keys import ApiKey
 from pyrewatch.db.models.audit import AuditEvent
+from pyrewatch.db.models.project_sessions import ProjectSession
 from pyrewatch.db.models.sessions import AccessToken, AuthSession, LoginFailure, PasswordResetToken, RefreshToken
 from pyrewatch.db.models.tracing import Project, Span, SpanAnnotation, Trace
 from pyrewatch.db.models.users import User
@@ -11,12 +13,16 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "AuthSession",
+    "DocumentAnnotation",
     "LoginFailure",
     "PasswordResetToken",
     "Project",
+    "ProjectSession",
+    "ProjectSessionAnnotation",
     "RefreshToken",
     "Span",
     "SpanAnnotation",
     "Trace",
+    "TraceAnnotation",
     "User",
 ]
