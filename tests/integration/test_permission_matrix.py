@@ -121,6 +121,17 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("GET", "/v1/sessions/{session_identifier}"): Action.READ,
     ("DELETE", "/v1/sessions/{session_identifier}"): Action.WRITE,
     ("POST", "/v1/sessions/delete"): Action.WRITE,
+    ("POST", "/v1/trace_annotations"): Action.WRITE,
+    ("POST", "/v1/trace_notes"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/trace_annotations"): Action.READ,
+    ("DELETE", "/v1/projects/{project_identifier}/trace_annotations"): Action.WRITE,
+    ("POST", "/v1/session_annotations"): Action.WRITE,
+    ("POST", "/v1/session_notes"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/session_annotations"): Action.READ,
+    ("DELETE", "/v1/projects/{project_identifier}/session_annotations"): Action.WRITE,
+    ("POST", "/v1/document_annotations"): Action.WRITE,
+    # REST alternative to OTLP export; Phoenix guards it like other data writes.
+    ("POST", "/v1/projects/{project_identifier}/spans"): Action.WRITE,
 }
 
 

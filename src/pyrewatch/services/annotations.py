@@ -28,6 +28,7 @@ __all__ = [
     "annotate_spans",
     "delete_span_annotations",
     "list_span_annotations",
+    "validate_annotation",
 ]
 
 NOTE_NAME = "note"
@@ -92,6 +93,11 @@ def _check_json(value: Any, depth: int = 0) -> None:
 
 def _validate(item: AnnotationInput) -> None:
     validate_text(item.span_id, "span_id", 64)
+    validate_annotation(item)
+
+
+def validate_annotation(item: AnnotationInput) -> None:
+    """Refuse annotation fields no column can hold (the target id is checked by the caller)."""
     if not item.name:
         raise InvalidInput("Annotation name cannot be empty")
     validate_text(item.name, "Annotation name", MAX_NAME_LENGTH)

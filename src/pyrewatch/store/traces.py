@@ -22,6 +22,7 @@ __all__ = [
     "find_trace_by_trace_id",
     "list_traces",
     "token_counts",
+    "traces_by_trace_ids",
 ]
 
 
@@ -133,3 +134,15 @@ async def find_trace_by_trace_id(session: Session, trace_id: str) -> Trace | Non
 async def delete_trace(session: Session, rowid: int) -> None:
     """Delete a trace with its spans and their annotations (ON DELETE CASCADE)."""
     await session.execute(delete(Trace).where(Trace.id == rowid))
+
+
+async def traces_by_trace_ids(
+    session: Session, trace_ids: Sequence[str], *, project_id: int | None = None
+) -> dict[str, Trace]:
+    """The stored traces among ``trace_ids`` (OTel hex ids), optionally only those of one project."""
+    if not trace_ids:
+        return {}
+    stmt = select(Trace).where(Trace.trace_id.in_(set(trace_ids)))
+    if project_id is not None:
+        stmt = stmt.where(Trace.project_id == project_id)
+    return {trace.trace_id: trace for trace in (await session.execute(stmt)).scalars()}

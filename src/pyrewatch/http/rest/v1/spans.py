@@ -13,10 +13,19 @@ from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_span_cursor, encode_span_cursor
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
-from pyrewatch.http.rest.v1.schemas.spans import QuerySpansRequestBody, SpansResponseBody, span_json
+from pyrewatch.http.rest.v1.schemas.spans import (
+    CreateSpansRequestBody,
+    CreateSpansResponseBody,
+    QuerySpansRequestBody,
+    SpansResponseBody,
+    span_json,
+)
 from pyrewatch.http.span_table import multipart_tables, span_table_json
+from pyrewatch.ingest.rest_spans import RestSpan, records_from_rest
+from pyrewatch.services import span_import
 from pyrewatch.services import spans as service
-from pyrewatch.services.projects import DEFAULT_PROJECT_NAME
+from pyrewatch.services.projects import DEFAULT_PROJECT_NAME, get_project
+from pyrewatch.services.span_import import SpanProblem
 from pyrewatch.services.spans import SpanQuery, SpanTableQuery
 from pyrewatch.store.spans import SpanPaging
 
@@ -111,3 +120,48 @@ async def query_spans(
 async def delete_span(session: SessionDep, principal: PrincipalDep, span_identifier: str) -> Response:
     await service.delete_span(session, principal, span_identifier)
     return Response(status_code=204)
+
+
+@router.post(
+    "/projects/{project_identifier}/spans",
+    dependencies=[guard(Action.WRITE)],
+    response_model=CreateSpansResponseBody,
+    status_code=202,
+    summary="Create spans",
+)
+async def log_spans(
+    session: SessionDep, principal: PrincipalDep, project_identifier: str, body: CreateSpansRequestBody
+) -> Response:
+    """Store spans given as JSON; any invalid or duplicate span makes it a 400 that stores nothing."""
+    project = await get_project(session, principal, project_identifier)
+    spans = [
+        RestSpan(
+            name=span.name,
+            trace_id=span.context.trace_id,
+            span_id=span.context.span_id,
+            span_kind=span.span_kind,
+            parent_id=span.parent_id,
+            start_time=span.start_time,
+            end_time=span.end_time,
+            status_code=span.status_code,
+            status_message=span.status_message,
+            attributes=span.attributes,
+            events=[(event.name, event.timestamp, event.attributes) for event in span.events],
+        )
+        for span in body.data
+    ]
+    records, invalid = records_from_rest(project.name, spans)
+    problems = [SpanProblem(i.span_id, i.trace_id, i.error) for i in invalid]
+    outcome = await span_import.log_spans(session, principal, records, problems)
+    totals = {"total_received": outcome.total_received, "total_queued": outcome.total_queued}
+    if not outcome.is_rejected:
+        return json_response(totals, status_code=202)
+    error = {
+        **totals,
+        "error": f"{len(outcome.invalid)} invalid and {len(outcome.duplicates)} duplicate spans; none were stored",
+        "total_invalid": len(outcome.invalid),
+        "total_duplicates": len(outcome.duplicates),
+        "invalid_spans": [{"span_id": p.span_id, "trace_id": p.trace_id, "error": p.error} for p in outcome.invalid],
+        "duplicate_spans": [{"span_id": p.span_id, "trace_id": p.trace_id} for p in outcome.duplicates],
+    }
+    return json_response(error, status_code=400)
