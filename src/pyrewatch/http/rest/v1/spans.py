@@ -20,7 +20,7 @@ from pyrewatch.http.rest.v1.schemas.spans import (
     SpansResponseBody,
     span_json,
 )
-from pyrewatch.http.span_table import multipart_tables, span_table_json
+from pyrewatch.http.span_table import frame_table_json, multipart_tables, span_table_json
 from pyrewatch.ingest.rest_spans import RestSpan, records_from_rest
 from pyrewatch.services import span_import
 from pyrewatch.services import spans as service
@@ -89,15 +89,11 @@ async def query_spans(
     project_name_dashed: Annotated[str | None, Query(alias="project-name")] = None,
     project_name_header: Annotated[str | None, Header(alias="project-name")] = None,
 ) -> Response:
-    """The span table behind ``Client().spans.get_spans_dataframe()``: newest spans first."""
+    """The span tables behind ``Client().spans.get_spans_dataframe()``: one per query, newest spans first."""
     if not body.queries:
         raise NotFound("No queries given")
     if body.limit > MAX_TABLE_ROWS:
         raise InvalidInput(f"Invalid query: limit must be at most {MAX_TABLE_ROWS}")
-    for query in body.queries:
-        used = [key for key, value in query.model_dump().items() if value]
-        if used:
-            raise InvalidInput(f"Invalid query: {', '.join(used)} is not supported; send an empty query")
     name = project_name or project_name_dashed or project_name_header or body.project_name or DEFAULT_PROJECT_NAME
     table_query = SpanTableQuery(
         start_time=utc_bound(body.start_time, "start_time"),
@@ -105,9 +101,10 @@ async def query_spans(
         root_spans_only=bool(body.root_spans_only),
         orphans_as_roots=body.orphan_span_as_root_span,
     )
-    rows = await service.span_table(session, principal, name, table_query, limit=body.limit)
-    table = span_table_json(rows)
-    content, media_type = multipart_tables([table] * len(body.queries))
+    queries = [query.model_dump() for query in body.queries]
+    results = await service.span_tables(session, principal, name, queries, table_query, limit=body.limit)
+    tables = [span_table_json(r.rows) if r.frame is None else frame_table_json(r.frame) for r in results]
+    content, media_type = multipart_tables(tables)
     return Response(content, media_type=media_type)
 
 
