@@ -23,8 +23,8 @@ from pyrewatch.http.graphql.schema import graphql_router
 from pyrewatch.http.grpc import grpc_server
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
+from pyrewatch.http.rest.v1 import annotation_configs, api_keys, projects, spans, target_annotations, traces, users
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
-from pyrewatch.http.rest.v1 import api_keys, projects, spans, target_annotations, traces, users
 from pyrewatch.http.rest.v1 import sessions as session_routes
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
@@ -129,7 +129,17 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(discovery.router)
     app.include_router(auth_routes.router)
     app.include_router(otlp.router)
-    for rest in (users, api_keys, projects, spans, traces, annotation_routes, session_routes, target_annotations):
+    for rest in (
+        users,
+        api_keys,
+        projects,
+        spans,
+        traces,
+        annotation_routes,
+        session_routes,
+        target_annotations,
+        annotation_configs,
+    ):
         app.include_router(rest.router)
     app.include_router(graphql_router(), include_in_schema=False)
     app.add_middleware(AuthenticationMiddleware)

@@ -14,6 +14,7 @@ from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import SpanAnnotation
 from pyrewatch.db.session import Session
 from pyrewatch.errors import BadRequest, InvalidInput, NotFound
+from pyrewatch.services.annotation_configs import check_annotations
 from pyrewatch.services.projects import resolve_project, validate_text
 from pyrewatch.store import annotations as store
 from pyrewatch.store import spans as span_store
@@ -128,6 +129,7 @@ async def annotate_spans(
         raise BadRequest("The name 'note' is reserved for trace and span notes. Use POST /v1/span_notes instead.")
     for item in items:
         _validate(item)
+    await check_annotations(session, [(item.name, item.label, item.score) for item in items])
     spans = await span_store.spans_by_span_ids(session, [item.span_id for item in items])
     missing = sorted({item.span_id for item in items} - spans.keys())
     if missing and sync:

@@ -16,6 +16,7 @@ from pyrewatch.auth.policy import Action, decide, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.session import Session
 from pyrewatch.errors import BadRequest, InvalidInput, NotFound
+from pyrewatch.services.annotation_configs import check_annotations
 from pyrewatch.services.annotations import (
     MAX_NAME_LENGTH,
     MAX_SPAN_IDS,
@@ -132,6 +133,7 @@ async def annotate(
         raise BadRequest(f"The name 'note' is reserved for {kind.noun.lower()} notes. Use POST {route} instead.")
     for item in items:
         _validate(kind, item)
+    await check_annotations(session, [(item.name, item.label, item.score) for item in items])
     rowids = await _rowids(session, kind, [item.target_id for item in items])
     missing = sorted({item.target_id for item in items} - rowids.keys())
     if missing and sync:

@@ -1,6 +1,12 @@
 """ORM models, one module per aggregate. Importing this package registers every table."""
 
-from pyrewatch.db.models.annotations import DocumentAnnotation, ProjectSessionAnnotation, TraceAnnotation
+from pyrewatch.db.models.annotations import (
+    AnnotationConfig,
+    DocumentAnnotation,
+    ProjectAnnotationConfig,
+    ProjectSessionAnnotation,
+    TraceAnnotation,
+)
 from pyrewatch.db.models.api_keys import ApiKey
 from pyrewatch.db.models.audit import AuditEvent
 from pyrewatch.db.models.project_sessions import ProjectSession
@@ -10,6 +16,7 @@ from pyrewatch.db.models.users import User
 
 __all__ = [
     "AccessToken",
+    "AnnotationConfig",
     "ApiKey",
     "AuditEvent",
     "AuthSession",
@@ -17,6 +24,7 @@ __all__ = [
     "LoginFailure",
     "PasswordResetToken",
     "Project",
+    "ProjectAnnotationConfig",
     "ProjectSession",
     "ProjectSessionAnnotation",
     "RefreshToken",

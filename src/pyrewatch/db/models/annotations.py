@@ -81,3 +81,30 @@ class DocumentAnnotation(_AnnotationColumns, Base):
 
     span_rowid: Mapped[int] = mapped_column(ForeignKey("spans.id", ondelete="CASCADE"))
     document_position: Mapped[int] = mapped_column(Integer)
+
+
+class AnnotationConfig(Base):
+    """How annotations of one name are scored: categorical labels, a continuous range, or free text."""
+
+    __tablename__ = "annotation_configs"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    # {"type", "description", "optimization_direction", "values" | "lower_bound"/"upper_bound"/"threshold"}
+    config: Mapped[dict[str, Any]] = mapped_column()
+
+
+class ProjectAnnotationConfig(Base):
+    __tablename__ = "project_annotation_configs"
+    __table_args__ = (
+        UniqueConstraint("project_id", "annotation_config_id"),
+        {"sqlite_autoincrement": True},
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    annotation_config_id: Mapped[int] = mapped_column(
+        ForeignKey("annotation_configs.id", ondelete="CASCADE", name="fk_project_annotation_configs_config"),
+        index=True,
+    )

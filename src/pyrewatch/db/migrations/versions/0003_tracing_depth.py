@@ -1,4 +1,4 @@
-"""sessions; trace, session and document annotations
+"""sessions; trace, session and document annotations; annotation configs
 
 Revision ID: 0003_tracing_depth
 Revises: 0002_tracing
@@ -104,9 +104,55 @@ def upgrade() -> None:
         ["name", "span_rowid", "document_position", "identifier"],
         ("fk_document_annotations_span_rowid_spans", "uq_document_annotations_target"),
     )
+    _annotation_configs()
+
+
+def _annotation_configs() -> None:
+    op.create_table(
+        "annotation_configs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=255), nullable=False),
+        sa.Column("config", JsonType, nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_annotation_configs")),
+        sa.UniqueConstraint("name", name=op.f("uq_annotation_configs_name")),
+        sqlite_autoincrement=True,
+    )
+    op.create_table(
+        "project_annotation_configs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("annotation_config_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["annotation_config_id"],
+            ["annotation_configs.id"],
+            name=op.f("fk_project_annotation_configs_config"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_project_annotation_configs_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_project_annotation_configs")),
+        sa.UniqueConstraint(
+            "project_id",
+            "annotation_config_id",
+            name=op.f("uq_project_annotation_configs_project_id_annotation_config_id"),
+        ),
+        sqlite_autoincrement=True,
+    )
+    with op.batch_alter_table("project_annotation_configs", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_project_annotation_configs_annotation_config_id", ["annotation_config_id"], unique=False
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("project_annotation_configs", schema=None) as batch_op:
+        batch_op.drop_index("ix_project_annotation_configs_annotation_config_id")
+    op.drop_table("project_annotation_configs")
+    op.drop_table("annotation_configs")
     for table, column in (
         ("document_annotations", "span_rowid"),
         ("project_session_annotations", "project_session_id"),
