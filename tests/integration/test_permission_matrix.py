@@ -132,6 +132,8 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("POST", "/v1/document_annotations"): Action.WRITE,
     # REST alternative to OTLP export; Phoenix guards it like other data writes.
     ("POST", "/v1/projects/{project_identifier}/spans"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/spans/otlpv1"): Action.READ,
+    ("POST", "/v1/traces/transfer"): Action.WRITE,
     ("GET", "/v1/annotation_configs"): Action.READ,
     ("POST", "/v1/annotation_configs"): Action.WRITE,
     ("GET", "/v1/annotation_configs/{config_identifier}"): Action.READ,

@@ -26,6 +26,7 @@ __all__ = [
     "find_session",
     "find_session_by_session_id",
     "list_sessions",
+    "move_whole_sessions",
     "session_token_counts",
     "sessions_by_session_ids",
     "traces_of_sessions",
@@ -236,3 +237,21 @@ async def delete_sessions(session: Session, session_rowids: Sequence[int]) -> No
     for chunk in _chunks(sorted(set(session_rowids))):
         await session.execute(delete(Trace).where(Trace.project_session_rowid.in_(chunk)))
         await session.execute(delete(ProjectSession).where(ProjectSession.id.in_(chunk)))
+
+
+async def move_whole_sessions(session: Session, trace_rowids: Sequence[int], project_id: int) -> None:
+    """Move to ``project_id`` every session all of whose traces are among ``trace_rowids``."""
+    if not trace_rowids:
+        return
+    touched = select(Trace.project_session_rowid).where(
+        Trace.id.in_(trace_rowids), Trace.project_session_rowid.is_not(None)
+    )
+    left_behind = select(Trace.project_session_rowid).where(
+        Trace.project_session_rowid.is_not(None), Trace.id.not_in(trace_rowids)
+    )
+    await session.execute(
+        update(ProjectSession)
+        .where(ProjectSession.id.in_(touched), ProjectSession.id.not_in(left_behind))
+        .values(project_id=project_id)
+        .execution_options(synchronize_session=False)
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, cast, delete, exists, extract, func, or_, select
+from sqlalchemy import ColumnElement, Float, and_, cast, delete, exists, extract, func, or_, select, update
 
 from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
@@ -21,6 +21,7 @@ __all__ = [
     "find_trace",
     "find_trace_by_trace_id",
     "list_traces",
+    "move_traces",
     "token_counts",
     "traces_by_trace_ids",
 ]
@@ -146,3 +147,21 @@ async def traces_by_trace_ids(
     if project_id is not None:
         stmt = stmt.where(Trace.project_id == project_id)
     return {trace.trace_id: trace for trace in (await session.execute(stmt)).scalars()}
+
+
+async def move_traces(session: Session, trace_rowids: Sequence[int], project_id: int) -> None:
+    """Re-parent traces (and their spans) to another project."""
+    if not trace_rowids:
+        return
+    await session.execute(
+        update(Trace)
+        .where(Trace.id.in_(trace_rowids))
+        .values(project_id=project_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Span)
+        .where(Span.trace_rowid.in_(trace_rowids))
+        .values(project_id=project_id)
+        .execution_options(synchronize_session=False)
+    )

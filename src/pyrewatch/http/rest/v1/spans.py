@@ -13,6 +13,7 @@ from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_span_cursor, encode_span_cursor
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
+from pyrewatch.http.rest.v1.schemas.otlp_spans import otlp_span_json
 from pyrewatch.http.rest.v1.schemas.spans import (
     CreateSpansRequestBody,
     CreateSpansResponseBody,
@@ -78,6 +79,45 @@ async def list_spans(
     rows, next_key = await service.list_spans(session, principal, project_identifier, query, paging)
     next_cursor = None if next_key is None else encode_span_cursor(next_key)
     return json_response({"data": [span_json(span, trace_id) for span, trace_id in rows], "next_cursor": next_cursor})
+
+
+@router.get(
+    "/projects/{project_identifier}/spans/otlpv1",
+    dependencies=[guard(Action.READ)],
+    summary="List spans in OTLP JSON",
+)
+async def list_spans_otlp(
+    session: SessionDep,
+    principal: PrincipalDep,
+    project_identifier: str,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(gt=0, le=1000)] = 100,
+    start_time: datetime | None = None,
+    end_time: datetime | None = None,
+    trace_id: ListParam = None,
+    span_id: ListParam = None,
+    parent_id: str | None = None,
+    name: ListParam = None,
+    status_code: ListParam = None,
+    attribute: ListParam = None,
+) -> Response:
+    """The spans of ``GET .../spans`` (newest first, same filters but ``span_kind``) as OTLP/JSON."""
+    after = decode_span_cursor(cursor, by_start_time=True) if cursor else None
+    query = SpanQuery(
+        start_time=utc_bound(start_time, "start_time"),
+        end_time=utc_bound(end_time, "end_time"),
+        trace_ids=trace_id or (),
+        span_ids=span_id or (),
+        names=name or (),
+        status_codes=status_code or (),
+        parent_id=parent_id,
+        attributes=attribute or (),
+    )
+    rows, next_key = await service.list_spans(
+        session, principal, project_identifier, query, SpanPaging(limit=limit, after=after)
+    )
+    next_cursor = None if next_key is None else encode_span_cursor(next_key)
+    return json_response({"data": [otlp_span_json(span, tid) for span, tid in rows], "next_cursor": next_cursor})
 
 
 @router.post("/spans", dependencies=[guard(Action.READ)], include_in_schema=False)
