@@ -17,6 +17,7 @@ from pyrewatch.services.projects import MAX_ROW_ID, resolve_project
 from pyrewatch.services.span_frames import Frame, Projection, build_frame, compile_projection
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as store
+from pyrewatch.store import traces as trace_store
 from pyrewatch.store.span_query import ir, parse_condition, validate_condition
 from pyrewatch.store.spans import SpanFilter, SpanKey, SpanPaging, SpanRow
 
@@ -27,6 +28,7 @@ __all__ = [
     "SpanTableQuery",
     "SpanTableResult",
     "delete_span",
+    "get_span",
     "list_spans",
     "span_tables",
 ]
@@ -210,3 +212,13 @@ async def delete_span(session: Session, principal: Principal, identifier: str) -
     if span is None:
         raise NotFound(f"Span with ID {identifier} not found")
     await store.delete_span(session, span.id)
+
+
+async def get_span(session: Session, principal: Principal, rowid: int) -> SpanRow:
+    """A span by row id with its trace's OTel id. Raises ``NotFound``."""
+    require(principal, Action.READ)
+    span = await store.find_span(session, rowid) if 0 < rowid <= MAX_ROW_ID else None
+    if span is None:
+        raise NotFound(f"Span with ID {rowid} not found")
+    trace = await trace_store.find_trace(session, span.trace_rowid)
+    return span, trace.trace_id if trace is not None else ""

@@ -19,7 +19,16 @@ from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
 from pyrewatch.store.traces import TraceFilter, TraceKey, TracePaging, TraceTokens
 
-__all__ = ["MAX_TRANSFER", "TracePage", "TraceQuery", "TraceView", "delete_trace", "list_traces", "transfer_traces"]
+__all__ = [
+    "MAX_TRANSFER",
+    "TracePage",
+    "TraceQuery",
+    "TraceView",
+    "delete_trace",
+    "get_trace",
+    "list_traces",
+    "transfer_traces",
+]
 
 
 @dataclass(frozen=True)
@@ -149,3 +158,15 @@ async def delete_trace(session: Session, principal: Principal, identifier: str) 
     if trace is None:
         raise NotFound(f"Trace with ID {identifier} not found")
     await store.delete_trace(session, trace.id)
+
+
+async def get_trace(session: Session, principal: Principal, rowid: int) -> TraceView:
+    """A trace by row id with its latency, token totals and spans (by start time). Raises ``NotFound``."""
+    require(principal, Action.READ)
+    trace = await store.find_trace(session, rowid) if 0 < rowid <= MAX_ROW_ID else None
+    if trace is None:
+        raise NotFound(f"Trace with ID {rowid} not found")
+    spans = await span_store.list_spans_of_traces(session, [trace.id])
+    tokens = (await store.token_counts(session, [trace.id])).get(trace.id, TraceTokens(0, 0))
+    latency = (trace.end_time - trace.start_time).total_seconds() * 1000.0
+    return TraceView(trace=trace, latency_ms=latency, tokens=tokens, spans=spans)

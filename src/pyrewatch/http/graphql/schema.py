@@ -15,6 +15,7 @@ from pyrewatch.http.graphql.mutations.projects import ProjectsMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
+from pyrewatch.http.graphql.queries.tracing import TRACING_TYPES
 from pyrewatch.http.graphql.queries.users import UsersQuery
 
 
@@ -40,6 +41,7 @@ def build_schema() -> strawberry.Schema:
     return _Schema(
         query=Query,
         mutation=Mutation,
+        types=TRACING_TYPES,
         extensions=[
             mask_unexpected_errors,
             # Automation sends the same few documents again and again: parse and validate each once
