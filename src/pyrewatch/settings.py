@@ -94,6 +94,17 @@ SETTINGS: tuple[EnvVar, ...] = (
         "20000",
         "Spans waiting to be committed before OTLP exports are refused (503/UNAVAILABLE, retried by exporters).",
     ),
+    EnvVar(
+        "PYREWATCH_RETENTION_MAX_AGE_DAYS",
+        "0",
+        "Default retention: delete traces older than this many days (0 keeps them); projects may set their own.",
+    ),
+    EnvVar(
+        "PYREWATCH_RETENTION_MAX_SPANS",
+        "0",
+        "Default retention: keep at most this many spans per project, oldest traces first (0: no bound).",
+    ),
+    EnvVar("PYREWATCH_RETENTION_SWEEP_SECONDS", "3600", "Seconds between retention sweeps."),
 )
 
 _KNOWN = {v.name: v for v in SETTINGS}
@@ -142,6 +153,9 @@ class Settings:
     logging_level: str = "info"
     max_request_body_bytes: int = 32 * 1024 * 1024
     max_spans_queue_size: int = 20_000
+    retention_max_age_days: int = 0  # 0: no default bound
+    retention_max_spans: int = 0  # 0: no default bound
+    retention_sweep_seconds: int = 3600
 
 
 class _Env:
@@ -403,4 +417,7 @@ def load_settings(environ: Mapping[str, str]) -> Settings:
         logging_level=logging_level,
         max_request_body_bytes=env.integer("PYREWATCH_MAX_REQUEST_BODY_BYTES", 1024),
         max_spans_queue_size=env.integer("PHOENIX_MAX_SPANS_QUEUE_SIZE", 1),
+        retention_max_age_days=env.integer("PYREWATCH_RETENTION_MAX_AGE_DAYS", 0, 100_000),
+        retention_max_spans=env.integer("PYREWATCH_RETENTION_MAX_SPANS", 0, 2**31 - 1),
+        retention_sweep_seconds=env.integer("PYREWATCH_RETENTION_SWEEP_SECONDS", 1),
     )

@@ -134,6 +134,10 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("POST", "/v1/projects/{project_identifier}/spans"): Action.WRITE,
     ("GET", "/v1/projects/{project_identifier}/spans/otlpv1"): Action.READ,
     ("POST", "/v1/traces/transfer"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/retention_policy"): Action.READ,
+    ("PUT", "/v1/projects/{project_identifier}/retention_policy"): Action.ADMIN_WRITE,
+    ("DELETE", "/v1/projects/{project_identifier}/retention_policy"): Action.ADMIN_WRITE,
+    ("POST", "/v1/retention/sweep"): Action.ADMIN_WRITE,
     ("GET", "/v1/annotation_configs"): Action.READ,
     ("POST", "/v1/annotation_configs"): Action.WRITE,
     ("GET", "/v1/annotation_configs/{config_identifier}"): Action.READ,
@@ -195,6 +199,11 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
     ('mutation{deleteSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){apiKeyId}}', Action.REVOKE_SYSTEM_KEY),
     ("{systemApiKeys{id}}", Action.LIST_SYSTEM_KEYS),
     ("{userApiKeys{id}}", Action.LIST_ALL_USER_KEYS),
+    ('{projectRetentionPolicy(projectId:"default"){isDefault}}', Action.READ),
+    (
+        'mutation{setProjectRetentionPolicy(input:{projectId:"default",useDefault:true}){policy{isDefault}}}',
+        Action.ADMIN_WRITE,
+    ),
 ]
 
 

@@ -25,9 +25,12 @@ from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddlewar
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotation_configs, api_keys, projects, spans, target_annotations, traces, users
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
+from pyrewatch.http.rest.v1 import retention as retention_routes
 from pyrewatch.http.rest.v1 import sessions as session_routes
+from pyrewatch.http.retention_settings import retention_defaults
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
+from pyrewatch.jobs.retention import RetentionSweeper
 from pyrewatch.services.authentication import Authenticator
 from pyrewatch.services.project_directory import DIRECTORY_KEY, ProjectDirectory
 from pyrewatch.services.provisioning import provision
@@ -109,6 +112,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         )
         state.extras[otlp.WRITER_KEY] = await stack.enter_async_context(writer)
         await stack.enter_async_context(grpc_server(state))
+        sweeper = RetentionSweeper(factory, retention_defaults(settings), settings.retention_sweep_seconds)
+        await stack.enter_async_context(sweeper)
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 
@@ -139,6 +144,7 @@ def create_app(settings: Settings) -> FastAPI:
         session_routes,
         target_annotations,
         annotation_configs,
+        retention_routes,
     ):
         app.include_router(rest.router)
     app.include_router(graphql_router(), include_in_schema=False)

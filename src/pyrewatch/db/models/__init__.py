@@ -10,6 +10,7 @@ from pyrewatch.db.models.annotations import (
 from pyrewatch.db.models.api_keys import ApiKey
 from pyrewatch.db.models.audit import AuditEvent
 from pyrewatch.db.models.project_sessions import ProjectSession
+from pyrewatch.db.models.retention import ProjectRetentionPolicy
 from pyrewatch.db.models.sessions import AccessToken, AuthSession, LoginFailure, PasswordResetToken, RefreshToken
 from pyrewatch.db.models.tracing import Project, Span, SpanAnnotation, Trace
 from pyrewatch.db.models.users import User
@@ -25,6 +26,7 @@ __all__ = [
     "PasswordResetToken",
     "Project",
     "ProjectAnnotationConfig",
+    "ProjectRetentionPolicy",
     "ProjectSession",
     "ProjectSessionAnnotation",
     "RefreshToken",

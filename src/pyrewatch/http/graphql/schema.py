@@ -15,17 +15,18 @@ from pyrewatch.http.graphql.mutations.projects import ProjectsMutation
 from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
+from pyrewatch.http.graphql.queries.retention import RetentionMutation, RetentionQuery
 from pyrewatch.http.graphql.queries.tracing import TRACING_TYPES
 from pyrewatch.http.graphql.queries.users import UsersQuery
 
 
 @strawberry.type
-class Query(UsersQuery, ApiKeysQuery, ProjectsQuery):
+class Query(UsersQuery, ApiKeysQuery, ProjectsQuery, RetentionQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, ApiKeysMutation, ProjectsMutation):
+class Mutation(UsersMutation, ApiKeysMutation, ProjectsMutation, RetentionMutation):
     pass
 
 

@@ -1,4 +1,4 @@
-"""sessions; trace, session and document annotations; annotation configs
+"""sessions; trace, session and document annotations; annotation configs; retention policies
 
 Revision ID: 0003_tracing_depth
 Revises: 0002_tracing
@@ -105,6 +105,20 @@ def upgrade() -> None:
         ("fk_document_annotations_span_rowid_spans", "uq_document_annotations_target"),
     )
     _annotation_configs()
+    op.create_table(
+        "project_retention_policies",
+        sa.Column("project_id", sa.Integer(), nullable=False),
+        sa.Column("max_age_days", sa.Integer(), nullable=True),
+        sa.Column("max_spans", sa.Integer(), nullable=True),
+        sa.Column("updated_at", UtcDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["project_id"],
+            ["projects.id"],
+            name=op.f("fk_project_retention_policies_project_id_projects"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("project_id", name=op.f("pk_project_retention_policies")),
+    )
 
 
 def _annotation_configs() -> None:
@@ -149,6 +163,7 @@ def _annotation_configs() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("project_retention_policies")
     with op.batch_alter_table("project_annotation_configs", schema=None) as batch_op:
         batch_op.drop_index("ix_project_annotation_configs_annotation_config_id")
     op.drop_table("project_annotation_configs")
