@@ -31,6 +31,7 @@ def test_sessions_are_recorded_and_listed_with_their_traces(client: TestClient, 
     assert conv1["start_time"].startswith("2026-03-04T05:06:07")
     assert conv1["end_time"].startswith("2026-03-04T05:07:10")
     assert (conv1["token_count_prompt"], conv1["token_count_completion"], conv1["token_count_total"]) == (20, 8, 28)
+    assert (conv1["user_id"], sessions[1]["user_id"]) == ("alice", None)
     assert phoenix.sessions.get(session_id="conv-1")["id"] == conv1["id"]
     assert phoenix.sessions.get(session_id=conv1["id"])["session_id"] == "conv-1"
     frame = phoenix.sessions.get_sessions_dataframe(project_name="chat")

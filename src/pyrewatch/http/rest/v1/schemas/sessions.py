@@ -29,6 +29,8 @@ class SessionData(BaseModel):
     token_count_prompt: int = 0
     token_count_completion: int = 0
     token_count_total: int = 0
+    # Pyrewatch addition: the first ``user.id`` seen on a span of the session.
+    user_id: str | None = None
 
 
 class GetSessionsResponseBody(BaseModel):
@@ -64,4 +66,5 @@ def session_json(view: SessionView) -> dict[str, Any]:
         "token_count_prompt": view.tokens.prompt,
         "token_count_completion": view.tokens.completion,
         "token_count_total": view.tokens.prompt + view.tokens.completion,
+        "user_id": row.user_id,
     }
