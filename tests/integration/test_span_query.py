@@ -67,6 +67,11 @@ CONDITIONS: list[tuple[str, set[str]]] = [
     ("name + '!' == 'retrieve!'", {"A_retr"}),
     ("trace_annotations['nope'].label is None", ALL),
     ("span_kind == 'LLM' or evals['correctness'].score == 1", {"A_llm", "B_llm", "B_chain"}),
+    # Names, keys and literals are bound parameters: SQL in them is only data.
+    ("evals[\"x' OR '1'='1\"].label is not None", set()),
+    ('attributes["a\'); DROP TABLE spans; --"] == 1', set()),
+    ('name == "\' OR 1=1 --"', set()),
+    ("llm.model_name in [\"gpt-4o' OR '1'='1\"]", set()),
 ]
 
 
@@ -84,6 +89,7 @@ def test_condition_table_selects_the_expected_spans(client: TestClient) -> None:
     context_ids = f"context.span_id in ['{ids['A_llm']}', '{ids['B_chain']}']"
     frame = phoenix.spans.get_spans_dataframe(query=SpanQuery().where(context_ids), project_identifier=PROJECT)
     assert set(frame.index) == {ids["A_llm"], ids["B_chain"]}
+    assert len(phoenix.spans.get_spans_dataframe(project_identifier=PROJECT)) == 5  # nothing was dropped
 
 
 REFUSED: list[tuple[str, str]] = [
