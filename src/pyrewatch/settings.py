@@ -338,6 +338,27 @@ SETTINGS: tuple[EnvVar, ...] = (
         "max_spans_queue_size",
         _integer(1),
     ),
+    EnvVar(
+        "PYREWATCH_RETENTION_MAX_AGE_DAYS",
+        "0",
+        "Default retention: delete traces older than this many days (0 keeps them); projects may set their own.",
+        "retention_max_age_days",
+        _integer(0, 100_000),
+    ),
+    EnvVar(
+        "PYREWATCH_RETENTION_MAX_SPANS",
+        "0",
+        "Default retention: keep at most this many spans per project, oldest traces first (0: no bound).",
+        "retention_max_spans",
+        _integer(0, 2**31 - 1),
+    ),
+    EnvVar(
+        "PYREWATCH_RETENTION_SWEEP_SECONDS",
+        "3600",
+        "Seconds between retention sweeps.",
+        "retention_sweep_seconds",
+        _integer(1),
+    ),
 )
 
 
@@ -391,6 +412,9 @@ class Settings:
     logging_level: str
     max_request_body_bytes: int
     max_spans_queue_size: int
+    retention_max_age_days: int  # 0: no default bound
+    retention_max_spans: int  # 0: no default bound
+    retention_sweep_seconds: int
     limits: RequestLimits
 
 

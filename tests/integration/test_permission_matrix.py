@@ -168,6 +168,36 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("DELETE", "/v1/prompt_versions/{prompt_version_id}/tags/{tag_name}"): Action.WRITE,
     ("PATCH", "/v1/prompts/{prompt_identifier}"): Action.WRITE,
     ("DELETE", "/v1/prompts/{prompt_identifier}"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/sessions"): Action.READ,
+    ("GET", "/v1/sessions/{session_identifier}"): Action.READ,
+    ("DELETE", "/v1/sessions/{session_identifier}"): Action.WRITE,
+    ("POST", "/v1/sessions/delete"): Action.WRITE,
+    ("POST", "/v1/trace_annotations"): Action.WRITE,
+    ("POST", "/v1/trace_notes"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/trace_annotations"): Action.READ,
+    ("DELETE", "/v1/projects/{project_identifier}/trace_annotations"): Action.WRITE,
+    ("POST", "/v1/session_annotations"): Action.WRITE,
+    ("POST", "/v1/session_notes"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/session_annotations"): Action.READ,
+    ("DELETE", "/v1/projects/{project_identifier}/session_annotations"): Action.WRITE,
+    ("POST", "/v1/document_annotations"): Action.WRITE,
+    # REST alternative to OTLP export; Phoenix guards it like other data writes.
+    ("POST", "/v1/projects/{project_identifier}/spans"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/spans/otlpv1"): Action.READ,
+    ("POST", "/v1/traces/transfer"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/retention_policy"): Action.READ,
+    ("PUT", "/v1/projects/{project_identifier}/retention_policy"): Action.ADMIN_WRITE,
+    ("DELETE", "/v1/projects/{project_identifier}/retention_policy"): Action.ADMIN_WRITE,
+    ("POST", "/v1/retention/sweep"): Action.ADMIN_WRITE,
+    ("GET", "/v1/annotation_configs"): Action.READ,
+    ("POST", "/v1/annotation_configs"): Action.WRITE,
+    ("GET", "/v1/annotation_configs/{config_identifier}"): Action.READ,
+    ("PUT", "/v1/annotation_configs/{config_id}"): Action.WRITE,
+    ("DELETE", "/v1/annotation_configs/{config_id}"): Action.WRITE,
+    ("GET", "/v1/projects/{project_identifier}/annotation_configs"): Action.READ,
+    ("PUT", "/v1/projects/{project_identifier}/annotation_configs"): Action.WRITE,
+    ("PUT", "/v1/projects/{project_identifier}/annotation_configs/{config_identifier}"): Action.WRITE,
+    ("DELETE", "/v1/projects/{project_identifier}/annotation_configs/{config_identifier}"): Action.WRITE,
 }
 
 
@@ -235,6 +265,11 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
         'mutation{deletePromptVersionTag(input:{promptVersionTagId:"UHJvbXB0VmVyc2lvblRhZzo5OTk5OTk="})'
         "{promptVersionTag{id}}}",
         Action.WRITE,
+    ),
+    ('{projectRetentionPolicy(projectId:"default"){isDefault}}', Action.READ),
+    (
+        'mutation{setProjectRetentionPolicy(input:{projectId:"default",useDefault:true}){policy{isDefault}}}',
+        Action.ADMIN_WRITE,
     ),
 ]
 

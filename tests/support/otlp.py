@@ -16,7 +16,7 @@ from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-from opentelemetry.trace import Status, StatusCode, Tracer
+from opentelemetry.trace import Span, Status, StatusCode, Tracer
 from sqlalchemy import text
 
 from pyrewatch.db.engine import make_engine
@@ -84,9 +84,11 @@ def json_body(spans: Sequence[ReadableSpan]) -> bytes:
     return json.dumps(document).encode()
 
 
-def span_id_hex(span: ReadableSpan) -> str:
-    assert span.context is not None
-    return format(span.context.span_id, "016x")
+def span_id_hex(span: ReadableSpan | Span) -> str:
+    # A finished SDK span, or one still in hand.
+    context = span.get_span_context() if isinstance(span, Span) else span.context
+    assert context is not None
+    return format(context.span_id, "016x")
 
 
 def trace_id_hex(span: ReadableSpan) -> str:

@@ -7,6 +7,7 @@ import click
 from pyrewatch import __version__
 from pyrewatch.cli.db import db
 from pyrewatch.cli.keys import keys
+from pyrewatch.cli.retention import retention
 from pyrewatch.cli.secret import secret
 from pyrewatch.cli.serve import serve
 
@@ -28,6 +29,7 @@ cli.add_command(serve)
 cli.add_command(db)
 cli.add_command(secret)
 cli.add_command(keys)
+cli.add_command(retention)
 
 
 def main() -> None:

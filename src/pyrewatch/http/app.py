@@ -26,15 +26,19 @@ from pyrewatch.http.limits import RequestLimitsMiddleware
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.openapi import install_openapi
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
+from pyrewatch.http.rest.v1 import annotation_configs, api_keys, projects, spans, target_annotations, traces, users
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
-from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
 from pyrewatch.http.rest.v1 import dataset_labels as dataset_label_routes
 from pyrewatch.http.rest.v1 import datasets as dataset_routes
 from pyrewatch.http.rest.v1 import experiment_runs as experiment_run_routes
 from pyrewatch.http.rest.v1 import experiments as experiment_routes
 from pyrewatch.http.rest.v1 import prompts as prompt_routes
+from pyrewatch.http.rest.v1 import retention as retention_routes
+from pyrewatch.http.rest.v1 import sessions as session_routes
+from pyrewatch.http.retention_settings import retention_defaults
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
+from pyrewatch.jobs.retention import RetentionSweeper
 from pyrewatch.services.authentication import Authenticator
 from pyrewatch.services.project_directory import ProjectDirectory
 from pyrewatch.services.provisioning import provision
@@ -106,6 +110,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.pyrewatch = state
         stack.push_async_callback(state.background.drain)
         state.grpc_port = await stack.enter_async_context(grpc_server(state))
+        sweeper = RetentionSweeper(factory, retention_defaults(settings), settings.retention_sweep_seconds)
+        await stack.enter_async_context(sweeper)
         logger.info("Pyrewatch %s ready (auth %s)", __version__, "on" if settings.enable_auth else "off")
         yield
 
@@ -125,7 +131,18 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(discovery.router)
     app.include_router(auth_routes.router)
     app.include_router(otlp.router)
-    for rest in (users, api_keys, projects, spans, traces, annotation_routes):
+    for rest in (
+        users,
+        api_keys,
+        projects,
+        spans,
+        traces,
+        annotation_routes,
+        session_routes,
+        target_annotations,
+        annotation_configs,
+        retention_routes,
+    ):
         app.include_router(rest.router)
     for evaluation in (dataset_routes, dataset_label_routes, experiment_routes, experiment_run_routes, prompt_routes):
         app.include_router(evaluation.router)

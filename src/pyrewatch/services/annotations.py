@@ -14,6 +14,7 @@ from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import SpanAnnotation
 from pyrewatch.db.session import Session
 from pyrewatch.errors import BadRequest, InvalidInput, NotFound
+from pyrewatch.services.annotation_configs import check_annotations
 from pyrewatch.services.projects import resolve_project, validate_text
 from pyrewatch.store import annotations as store
 from pyrewatch.store import spans as span_store
@@ -28,6 +29,7 @@ __all__ = [
     "annotate_spans",
     "delete_span_annotations",
     "list_span_annotations",
+    "validate_annotation",
 ]
 
 NOTE_NAME = "note"
@@ -92,6 +94,11 @@ def _check_json(value: Any, depth: int = 0) -> None:
 
 def _validate(item: AnnotationInput) -> None:
     validate_text(item.span_id, "span_id", 64)
+    validate_annotation(item)
+
+
+def validate_annotation(item: AnnotationInput) -> None:
+    """Refuse annotation fields no column can hold (the target id is checked by the caller)."""
     if not item.name:
         raise InvalidInput("Annotation name cannot be empty")
     validate_text(item.name, "Annotation name", MAX_NAME_LENGTH)
@@ -122,6 +129,7 @@ async def annotate_spans(
         raise BadRequest("The name 'note' is reserved for trace and span notes. Use POST /v1/span_notes instead.")
     for item in items:
         _validate(item)
+    await check_annotations(session, [(item.name, item.label, item.score) for item in items])
     spans = await span_store.spans_by_span_ids(session, [item.span_id for item in items])
     missing = sorted({item.span_id for item in items} - spans.keys())
     if missing and sync:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -14,8 +14,11 @@ from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.span_frames import Frame, Projection, build_frame, compile_projection
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as store
+from pyrewatch.store import traces as trace_store
+from pyrewatch.store.span_query import ir, parse_condition, validate_condition
 from pyrewatch.store.spans import SpanFilter, SpanKey, SpanPaging, SpanRow
 
 __all__ = [
@@ -25,9 +28,11 @@ __all__ = [
     "STATUS_CODES",
     "SpanQuery",
     "SpanTableQuery",
+    "SpanTableResult",
     "delete_span",
+    "get_span",
     "list_spans",
-    "span_table",
+    "span_tables",
 ]
 
 SPAN_KINDS = frozenset(
@@ -138,20 +143,60 @@ async def list_spans(
     return rows[:limit], next_key
 
 
-async def span_table(
-    session: Session, principal: Principal, project_name: str, query: SpanTableQuery, *, limit: int
-) -> list[SpanRow]:
-    """The newest ``limit`` spans of a project for the dataframe query; none for an unknown project."""
+@dataclass(frozen=True)
+class SpanTableResult:
+    """The spans one query selected and, unless it asked for the full span table, its frame."""
+
+    rows: list[SpanRow]
+    frame: Frame | None = None
+
+
+def _compile_query(query: Mapping[str, Any]) -> tuple[ir.Condition | None, Projection]:
+    try:
+        condition_spec = query.get("filter") or {}
+        text = condition_spec.get("condition") if isinstance(condition_spec, dict) else None
+        if text is not None and not isinstance(text, str):
+            raise InvalidInput("filter condition must be text")
+        where = parse_condition(text) if text and text.strip() else None
+        if where is not None:
+            validate_condition(where)
+        return where, compile_projection(query)
+    except InvalidInput as exc:
+        raise InvalidInput(f"Invalid query: {exc}") from None
+
+
+async def span_tables(
+    session: Session,
+    principal: Principal,
+    project_name: str,
+    queries: Sequence[Mapping[str, Any]],
+    table: SpanTableQuery,
+    *,
+    limit: int,
+) -> list[SpanTableResult]:
+    """Run each query of ``POST /v1/spans`` on a project's spans, newest first, ``limit`` spans
+    per query; an unknown project gives empty results. Every query is checked before any runs.
+
+    Raises:
+        InvalidInput: a query outside the grammar (``Invalid query: ...``).
+    """
     require(principal, Action.READ)
+    compiled = [_compile_query(query) for query in queries]
     project = None
     if "\x00" not in project_name:
         project = await project_store.find_project_by_name(session, project_name)
-    if project is None:
-        return []
-    span_filter = SpanFilter(project_id=project.id, start_time=query.start_time, end_time=query.end_time)
-    span_filter = replace(span_filter, roots_only=query.root_spans_only, orphans_as_roots=query.orphans_as_roots)
-    rows = await store.list_spans(session, span_filter, SpanPaging(limit=limit))
-    return rows[:limit]
+    results = []
+    for where, projection in compiled:
+        rows: list[SpanRow] = []
+        if project is not None:
+            span_filter = SpanFilter(project_id=project.id, start_time=table.start_time, end_time=table.end_time)
+            span_filter = replace(
+                span_filter, roots_only=table.root_spans_only, orphans_as_roots=table.orphans_as_roots, where=where
+            )
+            rows = (await store.list_spans(session, span_filter, SpanPaging(limit=limit)))[:limit]
+        frame = None if projection.is_default else build_frame(projection, rows)
+        results.append(SpanTableResult(rows, frame))
+    return results
 
 
 async def delete_span(session: Session, principal: Principal, identifier: str) -> None:
@@ -169,3 +214,13 @@ async def delete_span(session: Session, principal: Principal, identifier: str) -
     if span is None:
         raise NotFound(f"Span with ID {identifier} not found")
     await store.delete_span(session, span.id)
+
+
+async def get_span(session: Session, principal: Principal, rowid: int) -> SpanRow:
+    """A span by row id with its trace's OTel id. Raises ``NotFound``."""
+    require(principal, Action.READ)
+    span = await store.find_span(session, rowid) if 0 < rowid <= MAX_ROW_ID else None
+    if span is None:
+        raise NotFound(f"Span with ID {rowid} not found")
+    trace = await trace_store.find_trace(session, span.trace_rowid)
+    return span, trace.trace_id if trace is not None else ""

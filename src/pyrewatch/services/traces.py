@@ -10,14 +10,27 @@ from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
-from pyrewatch.errors import NotFound
+from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
+from pyrewatch.services.project_sessions import session_rowids
 from pyrewatch.services.projects import resolve_project
+from pyrewatch.store import project_sessions as session_store
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
 from pyrewatch.store.traces import TraceFilter, TraceKey, TracePaging, TraceTokens
 
-__all__ = ["TraceKey", "TracePage", "TracePaging", "TraceQuery", "TraceView", "delete_trace", "list_traces"]
+__all__ = [
+    "MAX_TRANSFER",
+    "TraceKey",
+    "TracePage",
+    "TracePaging",
+    "TraceQuery",
+    "TraceView",
+    "delete_trace",
+    "get_trace",
+    "list_traces",
+    "transfer_traces",
+]
 
 
 @dataclass(frozen=True)
@@ -58,15 +71,16 @@ async def list_traces(
     """One page of a project's traces, newest (or slowest) first by default."""
     require(principal, Action.READ)
     project = await resolve_project(session, project_identifier)
+    sessions = None
     if query.session_identifiers:
-        # Pyrewatch does not record sessions yet, so no trace belongs to one.
-        return TracePage(project=project)
+        sessions = await session_rowids(session, project.id, query.session_identifiers)
     trace_filter = TraceFilter(
         project_id=project.id,
         start_time=query.start_time,
         end_time=query.end_time,
         latency_range=query.latency_range,
         error=query.error,
+        session_rowids=sessions,
     )
     rows = await store.list_traces(session, trace_filter, paging)
     limit = paging.limit
@@ -93,6 +107,44 @@ async def list_traces(
     return TracePage(project=project, traces=views, next_key=next_key)
 
 
+MAX_TRANSFER = 10_000
+
+
+async def _find_trace(session: Session, identifier: str) -> Trace | None:
+    row_id = parse_typed_global_id(identifier, "Trace")
+    if row_id is not None:
+        return await store.find_trace(session, row_id) if row_id <= MAX_ROW_ID else None
+    return await store.find_trace_by_trace_id(session, identifier) if "\x00" not in identifier else None
+
+
+async def transfer_traces(
+    session: Session, principal: Principal, identifiers: Sequence[str], destination: str
+) -> tuple[int, Project]:
+    """Move traces (GlobalIDs or OTel trace ids) with their spans and annotations to another
+    project; a session moves with them when all its traces do. Returns (count, destination).
+
+    Raises:
+        InvalidInput: no identifiers, too many, or traces from more than one project.
+        NotFound: an unknown trace or destination project.
+    """
+    require(principal, Action.WRITE)
+    if not identifiers or len(identifiers) > MAX_TRANSFER:
+        raise InvalidInput(f"Give 1 to {MAX_TRANSFER} trace identifiers")
+    target = await resolve_project(session, destination)
+    traces: dict[int, Trace] = {}
+    for identifier in identifiers:
+        trace = await _find_trace(session, identifier)
+        if trace is None:
+            raise NotFound(f"Trace with ID {identifier} not found")
+        traces[trace.id] = trace
+    if len({trace.project_id for trace in traces.values()}) > 1:
+        raise InvalidInput("All traces must belong to the same source project")
+    rowids = sorted(traces)
+    await store.move_traces(session, rowids, target.id)
+    await session_store.move_whole_sessions(session, rowids, target.id)
+    return len(rowids), target
+
+
 async def delete_trace(session: Session, principal: Principal, identifier: str) -> None:
     """Delete a trace (GlobalID or OTel trace id) with all its spans.
 
@@ -108,3 +160,15 @@ async def delete_trace(session: Session, principal: Principal, identifier: str) 
     if trace is None:
         raise NotFound(f"Trace with ID {identifier} not found")
     await store.delete_trace(session, trace.id)
+
+
+async def get_trace(session: Session, principal: Principal, rowid: int) -> TraceView:
+    """A trace by row id with its latency, token totals and spans (by start time). Raises ``NotFound``."""
+    require(principal, Action.READ)
+    trace = await store.find_trace(session, rowid) if 0 < rowid <= MAX_ROW_ID else None
+    if trace is None:
+        raise NotFound(f"Trace with ID {rowid} not found")
+    spans = await span_store.list_spans_of_traces(session, [trace.id])
+    tokens = (await store.token_counts(session, [trace.id])).get(trace.id, TraceTokens(0, 0))
+    latency = (trace.end_time - trace.start_time).total_seconds() * 1000.0
+    return TraceView(trace=trace, latency_ms=latency, tokens=tokens, spans=spans)

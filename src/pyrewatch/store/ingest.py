@@ -10,6 +10,7 @@ Semantics, in one transaction:
 * Cumulative counts (errors, prompt and completion tokens) of a new span include its stored
   children, and are added to every stored ancestor, also when the child arrives after them.
   They stop at 2**31 - 1, the largest value their columns hold.
+* A trace joins the session named by ``session.id`` (see ``store.project_sessions``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from sqlalchemy.exc import DataError, DBAPIError, StatementError
 from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput
+from pyrewatch.store.project_sessions import attach_sessions
 
 __all__ = ["VALUE_REFUSED", "NewSpan", "StoredBatch", "write_spans"]
 
@@ -154,6 +156,7 @@ async def _write_spans(session: Session, spans: Sequence[NewSpan]) -> StoredBatc
         return StoredBatch(inserted=frozenset(), already_stored=frozenset(first))
     project_ids = await _project_ids(session, {span.project_name for span in new})
     traces = await _upsert_traces(session, new, project_ids)
+    await attach_sessions(session, new, traces)
     counts = await _cumulative_counts(session, new)
     inserted = await _insert_spans(session, new, traces, counts)
     await _propagate_to_ancestors(session, new, inserted, counts)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 
 from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
+from pyrewatch.store.span_query import compile_condition, ir
 
 __all__ = [
     "SpanFilter",
@@ -69,6 +70,7 @@ class SpanFilter:
     orphans_as_roots: bool = False
     # (path in the nested attributes, expected JSON value)
     attributes: Sequence[tuple[tuple[str, ...], Any]] = field(default_factory=tuple)
+    where: ir.Condition | None = None  # a parsed span query condition
 
 
 def _attribute_condition(path: tuple[str, ...], value: Any, dialect: str) -> ColumnElement[bool]:
@@ -112,6 +114,8 @@ def _conditions(f: SpanFilter, dialect: str) -> list[ColumnElement[bool]]:
         else:
             conditions.append(no_parent)
     conditions.extend(_attribute_condition(path, value, dialect) for path, value in f.attributes)
+    if f.where is not None:
+        conditions.append(compile_condition(f.where, dialect))
     return conditions
 
 

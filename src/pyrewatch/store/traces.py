@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, cast, delete, exists, extract, func, or_, select
+from sqlalchemy import ColumnElement, Float, and_, cast, delete, exists, extract, func, or_, select, update
 
 from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
@@ -21,7 +21,9 @@ __all__ = [
     "find_trace",
     "find_trace_by_trace_id",
     "list_traces",
+    "move_traces",
     "token_counts",
+    "traces_by_trace_ids",
 ]
 
 
@@ -50,6 +52,7 @@ class TraceFilter:
     end_time: datetime | None = None  # exclusive, on trace start
     latency_range: tuple[float | None, float | None] = (None, None)  # inclusive bounds, in ms
     error: bool | None = None  # with (or without) a span whose status is ERROR
+    session_rowids: Sequence[int] | None = None  # only traces of these sessions
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,8 @@ async def list_traces(session: Session, f: TraceFilter, paging: TracePaging) -> 
     if f.error is not None:
         failed = exists().where(Span.trace_rowid == Trace.id, Span.status_code == "ERROR")
         stmt = stmt.where(failed if f.error else ~failed)
+    if f.session_rowids is not None:
+        stmt = stmt.where(Trace.project_session_rowid.in_(f.session_rowids))
     if f.start_time is not None:
         stmt = stmt.where(Trace.start_time >= f.start_time)
     if f.end_time is not None:
@@ -130,3 +135,33 @@ async def find_trace_by_trace_id(session: Session, trace_id: str) -> Trace | Non
 async def delete_trace(session: Session, rowid: int) -> None:
     """Delete a trace with its spans and their annotations (ON DELETE CASCADE)."""
     await session.execute(delete(Trace).where(Trace.id == rowid))
+
+
+async def traces_by_trace_ids(
+    session: Session, trace_ids: Sequence[str], *, project_id: int | None = None
+) -> dict[str, Trace]:
+    """The stored traces among ``trace_ids`` (OTel hex ids), optionally only those of one project."""
+    if not trace_ids:
+        return {}
+    stmt = select(Trace).where(Trace.trace_id.in_(set(trace_ids)))
+    if project_id is not None:
+        stmt = stmt.where(Trace.project_id == project_id)
+    return {trace.trace_id: trace for trace in (await session.execute(stmt)).scalars()}
+
+
+async def move_traces(session: Session, trace_rowids: Sequence[int], project_id: int) -> None:
+    """Re-parent traces (and their spans) to another project."""
+    if not trace_rowids:
+        return
+    await session.execute(
+        update(Trace)
+        .where(Trace.id.in_(trace_rowids))
+        .values(project_id=project_id)
+        .execution_options(synchronize_session=False)
+    )
+    await session.execute(
+        update(Span)
+        .where(Span.trace_rowid.in_(trace_rowids))
+        .values(project_id=project_id)
+        .execution_options(synchronize_session=False)
+    )

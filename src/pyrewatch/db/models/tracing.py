@@ -36,6 +36,11 @@ class Trace(Base):
     trace_id: Mapped[str] = mapped_column(String(32), unique=True)
     start_time: Mapped[datetime]
     end_time: Mapped[datetime]
+    # Set by the first span of the trace that carries ``session.id``; deleting the session
+    # deletes its traces, as in Phoenix.
+    project_session_rowid: Mapped[int | None] = mapped_column(
+        ForeignKey("project_sessions.id", ondelete="CASCADE"), default=None, index=True
+    )
 
 
 class Span(Base):

@@ -16,17 +16,19 @@ from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
 from pyrewatch.http.graphql.queries.evaluation import EvaluationQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
+from pyrewatch.http.graphql.queries.retention import RetentionMutation, RetentionQuery
+from pyrewatch.http.graphql.queries.tracing import TRACING_TYPES
 from pyrewatch.http.graphql.queries.users import UsersQuery
 from pyrewatch.settings import RequestLimits
 
 
 @strawberry.type
-class Query(UsersQuery, ApiKeysQuery, ProjectsQuery, EvaluationQuery):
+class Query(UsersQuery, ApiKeysQuery, ProjectsQuery, EvaluationQuery, RetentionQuery):
     pass
 
 
 @strawberry.type
-class Mutation(UsersMutation, ApiKeysMutation, EvaluationMutation):
+class Mutation(UsersMutation, ApiKeysMutation, EvaluationMutation, RetentionMutation):
     pass
 
 
@@ -42,6 +44,7 @@ def build_schema(limits: RequestLimits) -> strawberry.Schema:
     return _Schema(
         query=Query,
         mutation=Mutation,
+        types=TRACING_TYPES,
         # Automation sends the same few documents again and again: each small one is parsed and
         # validated once (bounded caches shared across requests); over-limit documents never run.
         extensions=[mask_unexpected_errors, *limit_extensions(limits)],

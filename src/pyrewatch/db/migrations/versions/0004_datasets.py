@@ -1,7 +1,7 @@
 """datasets, experiments and prompts
 
 Revision ID: 0004_datasets
-Revises: 0002_tracing
+Revises: 0003_tracing_depth
 Create Date: 2026-11-29 13:13:17
 
 Independent of 0003: only tables of its own, referencing users and spans from 0001/0002.
@@ -15,7 +15,7 @@ from alembic import op
 from pyrewatch.db.base import JsonType, UtcDateTime
 
 revision: str = "0004_datasets"
-down_revision: str | None = "0002_tracing"
+down_revision: str | None = "0003_tracing_depth"
 branch_labels: str | None = None
 depends_on: str | None = None
 

@@ -17,8 +17,9 @@ from typing import Any
 from pyrewatch.db.models import Span
 from pyrewatch.http.json_response import dumps
 from pyrewatch.http.rest.v1.schemas.spans import event_json
+from pyrewatch.services.span_frames import Frame
 
-__all__ = ["BASE_COLUMNS", "multipart_tables", "span_table_json"]
+__all__ = ["BASE_COLUMNS", "frame_table_json", "multipart_tables", "span_table_json"]
 
 # OpenInference attribute names: attribute trees are flattened down to these keys; anything
 # else stays a nested object under its first unknown segment.
@@ -187,6 +188,33 @@ def span_table_json(rows: list[tuple[Span, str]]) -> str:
     data = [{name: record.get(column) for name, column in zip(names, columns, strict=True)} for record in records]
     table = {"schema": {"fields": fields, "primaryKey": [names[0]], "pandas_version": "1.4.0"}, "data": data}
     return dumps(table)
+
+
+def _table(columns: list[str], records: list[dict[str, Any]], index_size: int) -> str:
+    """Pandas' table orient with position-prefixed names; datetime values get a datetime field."""
+    names = [f"{position}_{column}" for position, column in enumerate(columns)]
+    fields = []
+    for name, column in zip(names, columns, strict=True):
+        values = [r.get(column) for r in records]
+        present = [v for v in values if v is not None]
+        if present and all(isinstance(v, datetime) for v in present):
+            fields.append({"name": name, "type": "datetime", "tz": "UTC"})
+        else:
+            fields.append({"name": name, "type": _field_type(values)})
+    data = [
+        {
+            name: _time(v) if isinstance(v := record.get(column), datetime) else v
+            for name, column in zip(names, columns, strict=True)
+        }
+        for record in records
+    ]
+    schema = {"fields": fields, "primaryKey": names[:index_size], "pandas_version": "1.4.0"}
+    return dumps({"schema": schema, "data": data})
+
+
+def frame_table_json(frame: Frame) -> str:
+    """A projected frame (select, explode, concat) in the same table orient."""
+    return _table([*frame.index, *frame.columns], frame.rows, len(frame.index))
 
 
 def multipart_tables(tables: list[str]) -> tuple[bytes, str]:

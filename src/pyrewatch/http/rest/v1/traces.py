@@ -13,7 +13,13 @@ from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_trace_cursor, encode_trace_cursor
 from pyrewatch.http.rest.v1.schemas.common import utc_bound
-from pyrewatch.http.rest.v1.schemas.traces import GetTracesResponseBody, trace_json
+from pyrewatch.http.rest.v1.schemas.traces import (
+    GetTracesResponseBody,
+    TransferTracesRequestBody,
+    TransferTracesResponseBody,
+    trace_json,
+)
+from pyrewatch.ids import encode_global_id
 from pyrewatch.services import traces as service
 from pyrewatch.services.traces import TracePaging, TraceQuery
 
@@ -69,3 +75,17 @@ async def list_traces(
 async def delete_trace(session: SessionDep, principal: PrincipalDep, trace_identifier: str) -> Response:
     await service.delete_trace(session, principal, trace_identifier)
     return Response(status_code=204)
+
+
+@router.post(
+    "/traces/transfer",
+    dependencies=[guard(Action.WRITE)],
+    response_model=TransferTracesResponseBody,
+    summary="Transfer traces to another project",
+)
+async def transfer_traces(session: SessionDep, principal: PrincipalDep, body: TransferTracesRequestBody) -> Response:
+    count, project = await service.transfer_traces(
+        session, principal, body.trace_identifiers, body.destination_project_identifier
+    )
+    data = {"transferred_trace_count": count, "destination_project_id": encode_global_id("Project", project.id)}
+    return json_response({"data": data})

@@ -99,6 +99,15 @@ def span_json(span: SpanRow, trace_id: str) -> dict[str, Any]:
     }
 
 
+class CreateSpansRequestBody(BaseModel):
+    data: list[Span] = Field(max_length=10_000)
+
+
+class CreateSpansResponseBody(BaseModel):
+    total_received: int
+    total_queued: int
+
+
 class SpanQueryBody(BaseModel):
     """One query of ``POST /v1/spans``. Only the empty query (every column) is supported."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from pyrewatch.clock import isoformat
 from pyrewatch.db.models import Span
@@ -39,6 +39,20 @@ class TraceData(BaseModel):
 class GetTracesResponseBody(BaseModel):
     data: list[TraceData]
     next_cursor: str | None
+
+
+class TransferTracesRequestBody(BaseModel):
+    trace_identifiers: list[str] = Field(min_length=1)
+    destination_project_identifier: str
+
+
+class TransferTracesData(BaseModel):
+    transferred_trace_count: int
+    destination_project_id: str
+
+
+class TransferTracesResponseBody(BaseModel):
+    data: TransferTracesData
 
 
 def _trace_span_json(span: Span) -> dict[str, Any]:

@@ -1,0 +1,1 @@
+"""Background jobs whose lifecycle the application's lifespan owns."""
