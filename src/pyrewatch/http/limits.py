@@ -218,10 +218,18 @@ class RequestLimitsMiddleware:
         await self.app(scope, _replay(body, receive), send)
 
     async def _streamed(self, scope: Scope, timed: _TimedReceive | _CountedReceive, send: Send) -> None:
-        started = False
+        started = refused = False
 
         async def watch(message: Message) -> None:
-            nonlocal started
+            nonlocal started, refused
+            if refused:
+                return
+            if message["type"] == "http.response.start" and timed.timed_out and not started:
+                # The route answered the stalled or oversized body as a disconnect (or a bad
+                # body); the client is told why instead.
+                refused = True
+                await timed.refusal()(scope, timed, send)
+                return
             started = started or message["type"] == "http.response.start"
             await send(message)
 
@@ -231,7 +239,7 @@ class RequestLimitsMiddleware:
             # The route saw the stalled or oversized body as a disconnect; answer why.
             if not timed.timed_out or started:
                 raise
-        if timed.timed_out and not started:
+        if timed.timed_out and not started and not refused:
             await timed.refusal()(scope, timed, send)
 
 
