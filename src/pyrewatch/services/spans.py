@@ -56,6 +56,7 @@ class SpanQuery:
     status_codes: Sequence[str] = ()
     parent_id: str | None = None
     attributes: Sequence[str] = ()  # "dotted.key:value", the value read as JSON when it parses
+    name_contains: str | None = None  # a case-insensitive part of the span name
 
 
 @dataclass(frozen=True)
@@ -99,6 +100,7 @@ def _span_filter(project_id: int, q: SpanQuery) -> SpanFilter:
         ("span_kind", q.span_kinds),
         ("status_code", q.status_codes),
         ("attribute", q.attributes),
+        ("name_contains", [q.name_contains] if q.name_contains else []),
     ):
         _check_values(name, values)
     kinds = [k.upper() for k in q.span_kinds]
@@ -124,6 +126,7 @@ def _span_filter(project_id: int, q: SpanQuery) -> SpanFilter:
         parent_id=None if roots_only else q.parent_id,
         roots_only=roots_only,
         attributes=[_parse_attribute(a) for a in q.attributes],
+        name_contains=q.name_contains or None,
     )
 
 

@@ -71,6 +71,7 @@ class SpanFilter:
     # (path in the nested attributes, expected JSON value)
     attributes: Sequence[tuple[tuple[str, ...], Any]] = field(default_factory=tuple)
     where: ir.Condition | None = None  # a parsed span query condition
+    name_contains: str | None = None  # case-insensitive; ``%`` and ``_`` match themselves
 
 
 def _attribute_condition(path: tuple[str, ...], value: Any, dialect: str) -> ColumnElement[bool]:
@@ -98,6 +99,8 @@ def _conditions(f: SpanFilter, dialect: str) -> list[ColumnElement[bool]]:
         conditions.append(Span.span_id.in_(f.span_ids))
     if f.names:
         conditions.append(Span.name.in_(f.names))
+    if f.name_contains:
+        conditions.append(Span.name.icontains(f.name_contains, autoescape=True))
     if f.span_kinds:
         conditions.append(Span.span_kind.in_(f.span_kinds))
     if f.status_codes:

@@ -104,6 +104,10 @@ def test_traces_table_filters_live_in_the_url(make_client: ClientFactory) -> Non
     assert by_attribute.count("data-span-id=") == 3
     bad = client.get(f"/projects/{gid}/spans?attr=nothing")
     assert bad.status_code == 422 and "Invalid attribute filter" in bad.text
+    # The name filter finds a part of the name, in any case; ``%`` is a character, not a wildcard.
+    assert client.get(f"/projects/{gid}/spans?name=LL").text.count("data-span-id=") == 3
+    assert client.get(f"/projects/{gid}/spans?name=ha").text.count("data-span-id=") == 3
+    assert client.get(f"/projects/{gid}/spans?name=%25").text.count("data-span-id=") == 0
 
 
 def _walk(client: TestClient, path: str) -> list[str]:

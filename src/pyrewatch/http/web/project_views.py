@@ -64,7 +64,7 @@ def _span_query(filters: Filters, *, roots: bool) -> SpanQuery:
         attribute = attribute.replace("=", ":", 1)
     return SpanQuery(
         start_time=time_range(filters.get("range")).start(),
-        names=[filters.get("name")] if filters.get("name") else [],
+        name_contains=filters.get("name") or None,
         span_kinds=[filters.get("kind")] if filters.get("kind") else [],
         status_codes=[filters.get("status")] if filters.get("status") else [],
         parent_id="null" if roots else None,
