@@ -87,24 +87,23 @@ def _attribute_condition(path: tuple[str, ...], value: Any, dialect: str) -> Col
     return extracted == literal(value)
 
 
-def _conditions(f: SpanFilter, dialect: str) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = [Span.project_id == f.project_id]
+def _value_conditions(f: SpanFilter) -> list[ColumnElement[bool]]:
+    """The conditions that compare a column with the values a caller gave."""
+    conditions: list[ColumnElement[bool]] = []
     if f.start_time is not None:
         conditions.append(Span.start_time >= f.start_time)
     if f.end_time is not None:
         conditions.append(Span.start_time < f.end_time)
-    if f.trace_ids:
-        conditions.append(Trace.trace_id.in_(f.trace_ids))
-    if f.span_ids:
-        conditions.append(Span.span_id.in_(f.span_ids))
-    if f.names:
-        conditions.append(Span.name.in_(f.names))
+    lists = [(Trace.trace_id, f.trace_ids), (Span.span_id, f.span_ids), (Span.name, f.names)]
+    lists += [(Span.span_kind, f.span_kinds), (Span.status_code, f.status_codes)]
+    conditions.extend(column.in_(values) for column, values in lists if values)
     if f.name_contains:
         conditions.append(Span.name.icontains(f.name_contains, autoescape=True))
-    if f.span_kinds:
-        conditions.append(Span.span_kind.in_(f.span_kinds))
-    if f.status_codes:
-        conditions.append(Span.status_code.in_(f.status_codes))
+    return conditions
+
+
+def _conditions(f: SpanFilter, dialect: str) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [Span.project_id == f.project_id, *_value_conditions(f)]
     if f.parent_id is not None:
         conditions.append(Span.parent_id == f.parent_id)
     if f.roots_only:
