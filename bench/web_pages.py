@@ -52,7 +52,8 @@ def _trace(trace_rowid: int, start: datetime, width: int, failed: bool) -> list[
         rows.append(
             (trace_rowid, _hex(64), root_id, "llm" if is_llm else "tool", "LLM" if is_llm else "TOOL",
              child_start.strftime(FORMAT), child_end.strftime(FORMAT), json.dumps(attributes), "[]", status,
-             "boom" if status == "ERROR" else "", prompt, completion, int(status == "ERROR"), prompt or 0, completion or 0)
+             "boom" if status == "ERROR" else "", prompt, completion, int(status == "ERROR"), prompt or 0,
+             completion or 0)
         )  # fmt: skip
     errors = sum(1 for _, _, status in children if status == "ERROR")
     root = (
