@@ -37,6 +37,12 @@ KINDS = (
     "system_k",
     "admin_secret",
     "must_reset_s",
+    # Scoped keys: an ingest-only key of a member and of a viewer, read-only keys of an admin
+    # and of the system user. Scopes only ever narrow the owner's role.
+    "member_ingest_k",
+    "viewer_ingest_k",
+    "admin_read_k",
+    "system_read_k",
 )
 
 
@@ -84,6 +90,30 @@ EXPECTED: dict[Action | str, dict[str, Any]] = {
         "member_k": K,
     },
 }
+S = D.OUT_OF_SCOPE
+# (member_ingest_k, viewer_ingest_k, admin_read_k, system_read_k) for each action.
+SCOPED: dict[Action | str, tuple[Any, Any, Any, Any]] = {
+    AUTHENTICATED: (OK, OK, OK, OK),
+    Action.READ: (S, S, OK, OK),
+    Action.WRITE: (S, S, S, S),
+    Action.INGEST: (OK, V, S, S),
+    Action.ADMIN_WRITE: (S, S, S, S),
+    Action.READ_SELF: (S, S, OK, OK),
+    Action.LIST_USERS: (S, S, OK, A),
+    Action.MANAGE_USERS: (S, S, S, S),
+    Action.PATCH_SELF: (S, S, S, S),
+    Action.CREATE_SYSTEM_KEY: (S, S, S, S),
+    Action.LIST_SYSTEM_KEYS: (S, S, OK, A),
+    Action.REVOKE_SYSTEM_KEY: (S, S, S, S),
+    Action.LIST_ALL_USER_KEYS: (S, S, OK, A),
+    Action.LIST_OWN_KEYS: (S, S, OK, OK),
+    Action.REVOKE_USER_KEY: (S, S, S, S),
+    Action.CREATE_USER_KEY: (S, S, S, S),
+}
+for _action, _expected in SCOPED.items():
+    EXPECTED[_action].update(
+        zip(("member_ingest_k", "viewer_ingest_k", "admin_read_k", "system_read_k"), _expected, strict=True)
+    )
 
 # (method, path) -> action. GraphQL is one route at the transport level; its operations are
 # classified in GRAPHQL_PROBES below.
@@ -194,6 +224,18 @@ def _credentials(client: TestClient) -> dict[str, dict[str, str]]:
     system = gql(client, 'mutation{createSystemApiKey(input:{name:"s"}){jwt}}', headers=ADMIN_HEADERS)
     creds["system_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
     creds["must_reset_s"] = bearer(login(client, "admin@localhost", "admin"))
+    for kind, session in (
+        ("member_ingest_k", member_session(client, "matrix-ingest@example.com", "MEMBER")),
+        ("viewer_ingest_k", member_session(client, "matrix-vingest@example.com", "VIEWER")),
+        ("admin_read_k", member_session(client, "matrix-read@example.com", "ADMIN")),
+    ):
+        scope = "ingest" if "ingest" in kind else "read"
+        minted = gql(
+            client, f'mutation{{createUserApiKey(input:{{name:"k",scopes:["{scope}"]}}){{jwt}}}}', cookies=session
+        )
+        creds[kind] = {"Authorization": f"Bearer {minted['data']['createUserApiKey']['jwt']}"}
+    system = gql(client, 'mutation{createSystemApiKey(input:{name:"r",scopes:["read"]}){jwt}}', headers=ADMIN_HEADERS)
+    creds["system_read_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
     return creds
 
 

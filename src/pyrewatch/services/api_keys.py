@@ -20,6 +20,7 @@ from pyrewatch.db.models import ApiKey, User
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound, Unauthenticated
 from pyrewatch.services import audit
+from pyrewatch.services import key_bindings as bindings
 from pyrewatch.store import api_keys as store
 from pyrewatch.store import users as user_store
 
@@ -49,6 +50,10 @@ class KeyInput:
     name: str
     description: str | None = None
     expires_at: datetime | None = None
+    # Narrow the key: scopes among "ingest" and "read" (None: the owner's full role), and the
+    # projects (names or Project GlobalIDs) it is bound to (None: every project).
+    scopes: Sequence[str] | None = None
+    projects: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,8 @@ class KeyView:
     created_by_user_id: int | None
     created_via: str
     owner: KeyOwner | None = None
+    scopes: tuple[str, ...] | None = None
+    projects: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -94,6 +101,8 @@ def _view(row: ApiKey, owner: User | None = None) -> KeyView:
         created_by_user_id=row.created_by_user_id,
         created_via=row.created_via,
         owner=None if owner is None else KeyOwner(id=owner.id, username=owner.username, email=owner.email),
+        scopes=bindings.stored_list(row.scopes, "scopes"),
+        projects=bindings.stored_list(row.projects, "names"),
     )
 
 
@@ -121,7 +130,8 @@ def validate_key_input(data: KeyInput, now: datetime | None = None) -> KeyInput:
         raise InvalidInput("Expiration time is out of range once converted to UTC") from None
     if expires_at is not None and expires_at <= (now or now_utc()):
         raise InvalidInput("Expiration time must be in the future")
-    return KeyInput(name=name, description=description, expires_at=expires_at)
+    scopes = None if data.scopes is None else bindings.validate_scopes(data.scopes)
+    return KeyInput(name=name, description=description, expires_at=expires_at, scopes=scopes, projects=data.projects)
 
 
 async def _mint(
@@ -132,6 +142,7 @@ async def _mint(
     data: KeyInput,
 ) -> MintedKey:
     data = validate_key_input(data)
+    projects = None if data.projects is None else await bindings.resolve_projects(session, data.projects)
     new = key_format.generate_key(kind)
     row = await store.insert_api_key(
         session,
@@ -145,6 +156,8 @@ async def _mint(
             name=data.name,
             description=data.description,
             expires_at=data.expires_at,
+            scopes=None if data.scopes is None else {"scopes": list(data.scopes)},
+            projects=None if projects is None else {"names": list(projects)},
         ),
     )
     await audit.record(
@@ -153,7 +166,13 @@ async def _mint(
         "api_key.create",
         target_type=f"{kind.value}_API_KEY",
         target_id=row.id,
-        details={"name": row.name, "key_id": row.key_id, "owner_id": owner_id},
+        details={
+            "name": row.name,
+            "key_id": row.key_id,
+            "owner_id": owner_id,
+            "scopes": data.scopes,
+            "projects": projects,
+        },
     )
     return MintedKey(key=_view(row), token=new.token)
 

@@ -277,7 +277,14 @@ class Authenticator:
             raise Unauthenticated(EXPIRED_TOKEN)
         self.usage.touch(record.row_id, now)
         via = Via.SYSTEM_KEY if record.kind == api_keys.KeyKind.SYSTEM else Via.USER_KEY
-        return Principal(via=via, user_id=record.user_id, role=Role(record.role), credential_id=record.row_id)
+        return Principal(
+            via=via,
+            user_id=record.user_id,
+            role=Role(record.role),
+            credential_id=record.row_id,
+            scopes=record.scopes,
+            projects=record.projects,
+        )
 
     async def _authenticate_session_token(self, token: str) -> Principal:
         if self._keyring is None:

@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.policy import Action, require, require_project
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
-from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.projects import require_project_reach, resolve_project
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as store
 from pyrewatch.store.spans import SpanFilter, SpanKey, SpanPaging, SpanRow
@@ -127,7 +127,7 @@ async def list_spans(
 ) -> tuple[list[SpanRow], SpanKey | None]:
     """One page of a project's spans and the key that starts the next page."""
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     span_filter = _span_filter(project.id, query)
     rows = await store.list_spans(session, span_filter, paging)
     limit = paging.limit
@@ -148,6 +148,7 @@ async def span_table(
         project = await project_store.find_project_by_name(session, project_name)
     if project is None:
         return []
+    require_project(principal, project.name)
     span_filter = SpanFilter(project_id=project.id, start_time=query.start_time, end_time=query.end_time)
     span_filter = replace(span_filter, roots_only=query.root_spans_only, orphans_as_roots=query.orphans_as_roots)
     rows = await store.list_spans(session, span_filter, SpanPaging(limit=limit))
@@ -168,4 +169,5 @@ async def delete_span(session: Session, principal: Principal, identifier: str) -
         span = await store.find_span_by_span_id(session, identifier) if "\x00" not in identifier else None
     if span is None:
         raise NotFound(f"Span with ID {identifier} not found")
+    await require_project_reach(session, principal, [span.project_id])
     await store.delete_span(session, span.id)

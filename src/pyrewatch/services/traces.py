@@ -12,7 +12,7 @@ from pyrewatch.db.models import Project, Span, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
-from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.projects import require_project_reach, resolve_project
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
 from pyrewatch.store.traces import TraceFilter, TraceKey, TracePaging, TraceTokens
@@ -57,7 +57,7 @@ async def list_traces(
 ) -> TracePage:
     """One page of a project's traces, newest (or slowest) first by default."""
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     if query.session_identifiers:
         # Pyrewatch does not record sessions yet, so no trace belongs to one.
         return TracePage(project=project)
@@ -107,4 +107,5 @@ async def delete_trace(session: Session, principal: Principal, identifier: str) 
         trace = await store.find_trace_by_trace_id(session, identifier) if "\x00" not in identifier else None
     if trace is None:
         raise NotFound(f"Trace with ID {identifier} not found")
+    await require_project_reach(session, principal, [trace.project_id])
     await store.delete_trace(session, trace.id)

@@ -15,6 +15,7 @@ from pyrewatch.http.graphql.mutations.users import UsersMutation
 from pyrewatch.http.graphql.queries.api_keys import ApiKeysQuery
 from pyrewatch.http.graphql.queries.projects import ProjectsQuery
 from pyrewatch.http.graphql.queries.users import UsersQuery
+from pyrewatch.http.graphql.scopes import QueryScope
 from pyrewatch.settings import RequestLimits
 
 
@@ -42,7 +43,7 @@ def build_schema(limits: RequestLimits) -> strawberry.Schema:
         mutation=Mutation,
         # Automation sends the same few documents again and again: each small one is parsed and
         # validated once (bounded caches shared across requests); over-limit documents never run.
-        extensions=[mask_unexpected_errors, *limit_extensions(limits)],
+        extensions=[mask_unexpected_errors, *limit_extensions(limits), QueryScope],
     )
 
 

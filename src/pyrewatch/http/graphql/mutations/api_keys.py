@@ -26,6 +26,9 @@ class CreateApiKeyInput:
     name: str
     description: str | None = None
     expires_at: datetime | None = None
+    # Pyrewatch additions: any of "ingest" and "read"; project names or Project GlobalIDs.
+    scopes: list[str] | None = None
+    projects: list[str] | None = None
 
 
 @strawberry.input
@@ -33,11 +36,24 @@ class CreateUserApiKeyInput:
     name: str
     description: str | None = None
     expires_at: datetime | None = None
+    # Pyrewatch additions: any of "ingest" and "read"; project names or Project GlobalIDs.
+    scopes: list[str] | None = None
+    projects: list[str] | None = None
 
 
 @strawberry.input
 class DeleteApiKeyInput:
     id: strawberry.ID
+
+
+def _key_input(input: CreateApiKeyInput | CreateUserApiKeyInput) -> KeyInput:
+    return KeyInput(
+        name=input.name,
+        description=input.description,
+        expires_at=input.expires_at,
+        scopes=input.scopes,
+        projects=input.projects,
+    )
 
 
 def _query() -> Annotated[Query, strawberry.lazy("pyrewatch.http.graphql.schema")]:
@@ -75,7 +91,7 @@ class ApiKeysMutation:
         self, info: strawberry.Info[Context, None], input: CreateApiKeyInput
     ) -> CreateSystemApiKeyMutationPayload:
         context = info.context
-        data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
+        data = _key_input(input)
         minted = await call_service(
             context,
             lambda s: service.create_system_key(
@@ -89,7 +105,7 @@ class ApiKeysMutation:
         self, info: strawberry.Info[Context, None], input: CreateUserApiKeyInput
     ) -> CreateUserApiKeyMutationPayload:
         context = info.context
-        data = KeyInput(name=input.name, description=input.description, expires_at=input.expires_at)
+        data = _key_input(input)
         minted = await call_service(context, lambda s: service.create_user_key(s, context.principal, data))
         return CreateUserApiKeyMutationPayload(jwt=minted.token, api_key=UserApiKey.from_view(minted.key))
 

@@ -50,7 +50,14 @@ def _created(minted: MintedKey, type_name: str) -> Response:
 
 
 def _input(body: CreateApiKeyRequestBody) -> KeyInput:
-    return KeyInput(name=body.data.name, description=body.data.description, expires_at=body.data.expires_at)
+    data = body.data
+    return KeyInput(
+        name=data.name,
+        description=data.description,
+        expires_at=data.expires_at,
+        scopes=data.scopes,
+        projects=data.projects,
+    )
 
 
 @router.get("/system/api_keys", operation_id="getSystemApiKeys", summary="List system API keys", responses=_ERRORS)
