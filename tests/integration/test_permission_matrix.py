@@ -127,6 +127,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("GET", "/v1/system/api_keys"): Action.LIST_SYSTEM_KEYS,
     ("POST", "/v1/system/api_keys"): Action.CREATE_SYSTEM_KEY,
     ("DELETE", "/v1/system/api_keys/{api_key_id}"): Action.REVOKE_SYSTEM_KEY,
+    # Rotation mints a key: the same callers as creation (then the revoke rule for the old one).
+    ("POST", "/v1/system/api_keys/{api_key_id}/rotate"): Action.CREATE_SYSTEM_KEY,
+    ("POST", "/v1/user/api_keys/{api_key_id}/rotate"): Action.CREATE_USER_KEY,
     ("GET", "/v1/user/api_keys"): Action.LIST_OWN_KEYS,
     ("POST", "/v1/user/api_keys"): Action.CREATE_USER_KEY,
     ("DELETE", "/v1/user/api_keys/{api_key_id}"): Action.REVOKE_USER_KEY,
@@ -197,6 +200,7 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
     ('mutation{createSystemApiKey(input:{name:"gql"}){jwt}}', Action.CREATE_SYSTEM_KEY),
     ('mutation{createUserApiKey(input:{name:"gql"}){jwt}}', Action.CREATE_USER_KEY),
     ('mutation{deleteSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){apiKeyId}}', Action.REVOKE_SYSTEM_KEY),
+    ('mutation{rotateSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){jwt}}', Action.CREATE_SYSTEM_KEY),
     ("{systemApiKeys{id}}", Action.LIST_SYSTEM_KEYS),
     ("{userApiKeys{id}}", Action.LIST_ALL_USER_KEYS),
 ]

@@ -42,6 +42,8 @@ class Principal:
     scopes: frozenset[str] | None = None
     # A project-bound API key: the project names it may ingest into and read; None is every one.
     projects: frozenset[str] | None = None
+    # The request's id (``x-request-id``), for the audit trail.
+    request_id: str | None = None
 
     @property
     def is_authenticated(self) -> bool:

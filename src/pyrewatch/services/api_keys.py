@@ -38,7 +38,9 @@ __all__ = [
     "list_system_keys",
     "revoke_system_key",
     "revoke_user_key",
+    "mint_key",
     "validate_key_input",
+    "view_of",
 ]
 
 MAX_NAME_LENGTH = 255
@@ -87,7 +89,7 @@ class MintedKey:
     token: str  # shown exactly once
 
 
-def _view(row: ApiKey, owner: User | None = None) -> KeyView:
+def view_of(row: ApiKey, owner: User | None = None) -> KeyView:
     return KeyView(
         id=row.id,
         key_id=row.key_id,
@@ -134,13 +136,14 @@ def validate_key_input(data: KeyInput, now: datetime | None = None) -> KeyInput:
     return KeyInput(name=name, description=description, expires_at=expires_at, scopes=scopes, projects=data.projects)
 
 
-async def _mint(
+async def mint_key(
     session: Session,
     principal: Principal,
     kind: KeyKind,
     owner_id: int,
     data: KeyInput,
 ) -> MintedKey:
+    """Mint a key of ``kind`` for ``owner_id`` once the policy has allowed it (no check here)."""
     data = validate_key_input(data)
     projects = None if data.projects is None else await bindings.resolve_projects(session, data.projects)
     new = key_format.generate_key(kind)
@@ -174,7 +177,7 @@ async def _mint(
             "projects": projects,
         },
     )
-    return MintedKey(key=_view(row), token=new.token)
+    return MintedKey(key=view_of(row), token=new.token)
 
 
 async def create_system_key(
@@ -182,7 +185,7 @@ async def create_system_key(
 ) -> MintedKey:
     """Mint a system key (owned by the system user). Admin session or admin secret only."""
     require(principal, Action.CREATE_SYSTEM_KEY)
-    return await _mint(session, principal, KeyKind.SYSTEM, system_user_id, data)
+    return await mint_key(session, principal, KeyKind.SYSTEM, system_user_id, data)
 
 
 async def create_user_key(session: Session, principal: Principal, data: KeyInput) -> MintedKey:
@@ -191,12 +194,12 @@ async def create_user_key(session: Session, principal: Principal, data: KeyInput
     assert principal.user_id is not None
     if await user_store.find_user(session, principal.user_id) is None:
         raise Unauthenticated("User not found")
-    return await _mint(session, principal, KeyKind.USER, principal.user_id, data)
+    return await mint_key(session, principal, KeyKind.USER, principal.user_id, data)
 
 
 async def list_system_keys(session: Session, principal: Principal) -> list[KeyView]:
     require(principal, Action.LIST_SYSTEM_KEYS)
-    return [_view(row) for row in await store.list_api_keys(session, kind=KeyKind.SYSTEM)]
+    return [view_of(row) for row in await store.list_api_keys(session, kind=KeyKind.SYSTEM)]
 
 
 async def list_own_keys(session: Session, principal: Principal) -> list[KeyView]:
@@ -204,7 +207,7 @@ async def list_own_keys(session: Session, principal: Principal) -> list[KeyView]
     require(principal, Action.LIST_OWN_KEYS)
     if principal.is_system or principal.user_id is None:
         return []
-    return [_view(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=principal.user_id)]
+    return [view_of(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=principal.user_id)]
 
 
 def _require_can_list_keys_of(principal: Principal, user_id: int) -> None:
@@ -215,7 +218,7 @@ def _require_can_list_keys_of(principal: Principal, user_id: int) -> None:
 async def list_keys_of_user(session: Session, principal: Principal, user_id: int) -> list[KeyView]:
     """A user's keys, for that user or an admin."""
     _require_can_list_keys_of(principal, user_id)
-    return [_view(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=user_id)]
+    return [view_of(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=user_id)]
 
 
 async def list_keys_of_users(
@@ -227,7 +230,7 @@ async def list_keys_of_users(
         _require_can_list_keys_of(principal, user_id)
     keys: dict[int, list[KeyView]] = {user_id: [] for user_id in wanted}
     for row in await store.list_user_api_keys_of(session, wanted):
-        keys[row.user_id].append(_view(row))
+        keys[row.user_id].append(view_of(row))
     return keys
 
 
@@ -238,7 +241,7 @@ async def list_all_user_keys(
     require(principal, Action.LIST_ALL_USER_KEYS)
     rows = await store.list_user_api_keys_page(session, limit=limit, cursor=cursor)
     next_cursor = rows[limit][0].id if len(rows) > limit else None
-    return [_view(key, owner) for key, owner in rows[:limit]], next_cursor
+    return [view_of(key, owner) for key, owner in rows[:limit]], next_cursor
 
 
 async def revoke_system_key(session: Session, principal: Principal, row_id: int) -> KeyView:
@@ -283,4 +286,4 @@ async def _revoke(session: Session, principal: Principal, row: ApiKey) -> KeyVie
         target_id=row.id,
         details={"name": row.name, "key_id": row.key_id, "owner_id": row.user_id},
     )
-    return _view(row)
+    return view_of(row)

@@ -21,9 +21,12 @@ async def record(
     target_type: str | None = None,
     target_id: str | int | None = None,
     details: dict[str, Any] | None = None,
+    outcome: str = "success",
 ) -> None:
     """Append an audit event in the caller's transaction, so it commits with the change itself."""
-    event = build_event(principal, action, target_type=target_type, target_id=target_id, details=details)
+    event = build_event(
+        principal, action, target_type=target_type, target_id=target_id, details=details, outcome=outcome
+    )
     await audit_store.insert_audit_event(session, event)
 
 
@@ -34,6 +37,7 @@ def build_event(
     target_type: str | None = None,
     target_id: str | int | None = None,
     details: dict[str, Any] | None = None,
+    outcome: str = "success",
 ) -> AuditEvent:
     """An audit event stamped now, attributed to ``principal``."""
     return AuditEvent(
@@ -45,4 +49,7 @@ def build_event(
         target_id=None if target_id is None else str(target_id),
         client_ip=principal.client_ip,
         details=details,
+        outcome=outcome,
+        actor_key_id=principal.credential_id if principal.is_api_key else None,
+        request_id=None if principal.request_id is None else principal.request_id[:64],
     )

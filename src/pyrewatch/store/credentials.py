@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
 
 from pyrewatch.db.models import AccessToken, ApiKey, AuthSession, User
 from pyrewatch.db.session import Session
@@ -26,6 +27,8 @@ class ApiKeyRecord:
     scopes: frozenset[str] | None = None
     projects: frozenset[str] | None = None
     replaced_by_id: int | None = None
+    # When the key that replaced this one in a rotation last authenticated a request.
+    replacement_used_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class AccessTokenRecord:
 
 
 async def find_api_key_record(session: Session, key_id: str) -> ApiKeyRecord | None:
+    replacement = aliased(ApiKey)
     stmt = (
         select(
             ApiKey.id,
@@ -51,14 +55,16 @@ async def find_api_key_record(session: Session, key_id: str) -> ApiKeyRecord | N
             ApiKey.scopes,
             ApiKey.projects,
             ApiKey.replaced_by_id,
+            replacement.last_used_at,
         )
         .join(User, User.id == ApiKey.user_id)
+        .outerjoin(replacement, replacement.id == ApiKey.replaced_by_id)
         .where(ApiKey.key_id == key_id)
     )
     row = (await session.execute(stmt)).one_or_none()
     if row is None:
         return None
-    row_id, kind, digest, user_id, role, expires_at, revoked_at, scopes, projects, replaced_by_id = row
+    row_id, kind, digest, user_id, role, expires_at, revoked_at, scopes, projects, replaced_by_id, used_at = row
     return ApiKeyRecord(
         row_id=row_id,
         kind=kind,
@@ -70,6 +76,7 @@ async def find_api_key_record(session: Session, key_id: str) -> ApiKeyRecord | N
         scopes=_names(scopes, "scopes"),
         projects=_names(projects, "names"),
         replaced_by_id=replaced_by_id,
+        replacement_used_at=used_at,
     )
 
 

@@ -114,3 +114,10 @@ class CreateApiKeyResponseBody(BaseModel):
 class GetAllUserApiKeysResponseBody(BaseModel):
     data: list[UserApiKey]
     next_cursor: str | None
+
+
+class RotateApiKeyRequestBody(BaseModel):
+    grace_seconds: int = Field(
+        default=86_400,
+        description="How long the old key keeps working, in seconds (0: refused at once).",
+    )
