@@ -77,8 +77,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             admin_secret=settings.admin_secret if settings.enable_auth else None,
             keyring=keyring,
             system_user_id=provisioned.system_user_id,
-            admin_secret_expires_at=settings.admin_secret_expires_at,
         )
+        authenticator.expire_admin_secret_at(settings.admin_secret_expires_at)
         directory = ProjectDirectory(factory)
         dispatcher.subscribe(authenticator)
         dispatcher.subscribe(directory)

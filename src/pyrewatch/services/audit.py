@@ -10,7 +10,7 @@ from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import Session
 from pyrewatch.store import audit as audit_store
 
-__all__ = ["build_event", "record"]
+__all__ = ["append", "build_event", "record"]
 
 
 async def record(
@@ -21,12 +21,14 @@ async def record(
     target_type: str | None = None,
     target_id: str | int | None = None,
     details: dict[str, Any] | None = None,
-    outcome: str = "success",
 ) -> None:
     """Append an audit event in the caller's transaction, so it commits with the change itself."""
-    event = build_event(
-        principal, action, target_type=target_type, target_id=target_id, details=details, outcome=outcome
-    )
+    event = build_event(principal, action, target_type=target_type, target_id=target_id, details=details)
+    await audit_store.insert_audit_event(session, event)
+
+
+async def append(session: Session, event: AuditEvent) -> None:
+    """Append a built event (one with an outcome other than success) in the caller's transaction."""
     await audit_store.insert_audit_event(session, event)
 
 

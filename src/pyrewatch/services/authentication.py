@@ -124,20 +124,11 @@ class Authenticator:
         keyring: Keyring | None,
         system_user_id: int,
         cache_ttl_seconds: float = CACHE_TTL_SECONDS,
-        admin_secret_expires_at: datetime | None = None,
-        clock: Callable[[], datetime] = now_utc,
     ) -> None:
         self._factory = factory
         self.auth_enabled = auth_enabled
         self._admin_secret = admin_secret.encode() if admin_secret else None
-        self._admin_secret_expires_at = admin_secret_expires_at if self._admin_secret else None
-        self._clock = clock
-        if self._admin_secret_expires_at is not None:
-            logger.warning(
-                "PHOENIX_ADMIN_SECRET is refused after %s (PYREWATCH_ADMIN_SECRET_EXPIRES_AT); "
-                "move automation to API keys and unset the admin secret",
-                self._admin_secret_expires_at.isoformat(),
-            )
+        self._admin_secret_expires_at: datetime | None = None
         self._keyring = keyring
         self.system_user_id = system_user_id
         self._keys: _TtlCache[ApiKeyRecord | None] = _TtlCache(cache_ttl_seconds)
@@ -146,6 +137,18 @@ class Authenticator:
         self._guard = CacheGuard()
         self._admin_uses: list[AuditEvent] = []
         self._noted: set[tuple[int | str, str | int]] = set()
+
+    def expire_admin_secret_at(self, expires_at: datetime | None) -> None:
+        """Refuse the admin secret from ``expires_at`` on (``PYREWATCH_ADMIN_SECRET_EXPIRES_AT``);
+        warn, at start-up, while an expiry is configured."""
+        if self._admin_secret is None or expires_at is None:
+            return
+        self._admin_secret_expires_at = expires_at
+        logger.warning(
+            "PHOENIX_ADMIN_SECRET is refused after %s (PYREWATCH_ADMIN_SECRET_EXPIRES_AT); "
+            "move automation to API keys and unset the admin secret",
+            expires_at.isoformat(),
+        )
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -172,7 +175,7 @@ class Authenticator:
         if self._admin_secret is not None and hmac.compare_digest(token.encode(), self._admin_secret):
             principal = Principal(via=Via.ADMIN_SECRET, user_id=self.system_user_id, role=Role.SYSTEM)
             expires_at = self._admin_secret_expires_at
-            if expires_at is not None and expires_at <= self._clock():
+            if expires_at is not None and expires_at <= now_utc():
                 if ("admin_secret", 0) not in self._noted:
                     self._noted.add(("admin_secret", 0))
                     event = audit.build_event(principal, "admin_secret.expired_refused", outcome="refused")
