@@ -71,6 +71,11 @@ def _path(env: Env, name: str) -> Path:
     return Path(env.text(name)).expanduser()
 
 
+def _optional_path(env: Env, name: str) -> Path | None:
+    text = env.optional(name)
+    return None if text is None else Path(text).expanduser()
+
+
 def _text_or_default(env: Env, name: str) -> str:
     """Empty counts as unset."""
     return env.optional(name) or env.default(name)
@@ -344,6 +349,20 @@ SETTINGS: tuple[EnvVar, ...] = (
         _integer(3),
     ),
     EnvVar(
+        "PYREWATCH_AUDIT_LOG_FILE",
+        None,
+        "Also append every audit event to this file as one JSON line (for a SIEM).",
+        "audit_log_file",
+        _optional_path,
+    ),
+    EnvVar(
+        "PYREWATCH_AUDIT_RETENTION_DAYS",
+        "0",
+        "Drop audit events older than this many days (0 keeps every event).",
+        "audit_retention_days",
+        _integer(0),
+    ),
+    EnvVar(
         "PHOENIX_MAX_SPANS_QUEUE_SIZE",
         "20000",
         "Spans waiting to be committed before OTLP exports are refused (503/UNAVAILABLE, retried by exporters).",
@@ -403,6 +422,8 @@ class Settings:
     logging_level: str
     max_request_body_bytes: int
     max_spans_queue_size: int
+    audit_log_file: Path | None
+    audit_retention_days: int
     limits: RequestLimits
 
 

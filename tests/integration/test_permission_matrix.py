@@ -81,6 +81,7 @@ EXPECTED: dict[Action | str, dict[str, Any]] = {
     Action.REVOKE_SYSTEM_KEY: _row(U, A, A, OK, OK, A, OK, R),
     Action.LIST_ALL_USER_KEYS: _row(U, A, A, OK, OK, A, OK, R),
     Action.LIST_OWN_KEYS: _row(U, OK, OK, OK, OK, OK, OK, R),
+    Action.READ_AUDIT: _row(U, A, A, OK, OK, A, OK, R),
     # Revoking an absent key is a 404 for everyone allowed to try; a system key may not try.
     Action.REVOKE_USER_KEY: _row(U, OK, OK, OK, OK, D.SYSTEM_PRINCIPAL_NO_PERSONAL_KEYS, OK, R),
     # Only a person's session mints a personal key: never an API key or the admin secret.
@@ -107,6 +108,7 @@ SCOPED: dict[Action | str, tuple[Any, Any, Any, Any]] = {
     Action.REVOKE_SYSTEM_KEY: (S, S, S, S),
     Action.LIST_ALL_USER_KEYS: (S, S, OK, A),
     Action.LIST_OWN_KEYS: (S, S, OK, OK),
+    Action.READ_AUDIT: (S, S, OK, A),
     Action.REVOKE_USER_KEY: (S, S, S, S),
     Action.CREATE_USER_KEY: (S, S, S, S),
 }
@@ -150,6 +152,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("GET", "/v1/projects/{project_identifier}/span_annotations"): Action.READ,
     ("DELETE", "/v1/projects/{project_identifier}/span_annotations"): Action.WRITE,
     ("POST", "/v1/traces"): Action.INGEST,
+    ("GET", "/v1/audit_events"): Action.READ_AUDIT,
 }
 
 

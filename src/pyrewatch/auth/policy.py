@@ -29,6 +29,7 @@ class Action(StrEnum):
     LIST_OWN_KEYS = "list_own_keys"
     REVOKE_USER_KEY = "revoke_user_key"  # needs owner_id
     LIST_ALL_USER_KEYS = "list_all_user_keys"
+    READ_AUDIT = "read_audit"  # GET /v1/audit_events
 
 
 class Scope(StrEnum):
@@ -49,6 +50,7 @@ SCOPE_ACTIONS: dict[Scope, frozenset[Action]] = {
             Action.LIST_USERS,
             Action.LIST_SYSTEM_KEYS,
             Action.LIST_ALL_USER_KEYS,
+            Action.READ_AUDIT,
         }
     ),
 }
@@ -126,11 +128,18 @@ _CREDENTIAL_ACTIONS = frozenset(
         Action.LIST_OWN_KEYS,
         Action.REVOKE_USER_KEY,
         Action.LIST_ALL_USER_KEYS,
+        Action.READ_AUDIT,
     }
 )
 _WRITES = frozenset({Action.WRITE, Action.INGEST})
 _ADMIN_ONLY = frozenset(
-    {Action.LIST_USERS, Action.LIST_SYSTEM_KEYS, Action.LIST_ALL_USER_KEYS, Action.REVOKE_SYSTEM_KEY}
+    {
+        Action.LIST_USERS,
+        Action.LIST_SYSTEM_KEYS,
+        Action.LIST_ALL_USER_KEYS,
+        Action.REVOKE_SYSTEM_KEY,
+        Action.READ_AUDIT,
+    }
 )
 # A session whose password must be reset may only look at itself and change its password.
 _ALLOWED_BEFORE_RESET = frozenset({Action.READ_SELF, Action.PATCH_SELF})

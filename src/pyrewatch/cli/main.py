@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from pyrewatch import __version__
+from pyrewatch.cli.audit import audit
 from pyrewatch.cli.db import db
 from pyrewatch.cli.keys import keys
 from pyrewatch.cli.secret import secret
@@ -28,6 +29,7 @@ cli.add_command(serve)
 cli.add_command(db)
 cli.add_command(secret)
 cli.add_command(keys)
+cli.add_command(audit)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ from pyrewatch.db.effects import Dispatcher
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
 from pyrewatch.http import auth_routes, discovery, health, otlp
+from pyrewatch.http.audit_setup import start_audit
 from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
@@ -28,6 +29,7 @@ from pyrewatch.http.openapi import install_openapi
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
+from pyrewatch.http.rest.v1 import audit as audit_routes
 from pyrewatch.http.state import AppState
 from pyrewatch.ingest.writer import IngestWriter
 from pyrewatch.services.authentication import Authenticator
@@ -82,6 +84,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         directory = ProjectDirectory(factory)
         dispatcher.subscribe(authenticator)
         dispatcher.subscribe(directory)
+        await start_audit(stack, settings, factory)
         await stack.enter_async_context(authenticator.usage_flusher())
         await _listen_for_invalidations(stack, engine, dispatcher)
         # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
@@ -124,6 +127,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.include_router(otlp.router)
     for rest in (users, api_keys, projects, spans, traces, annotation_routes):
         app.include_router(rest.router)
+    app.include_router(audit_routes.router)
     app.include_router(graphql_router(settings.limits), include_in_schema=False)
     install_openapi(app)
     # Innermost first: bodies are read (under the limits) only once a request is authenticated.
