@@ -349,6 +349,13 @@ SETTINGS: tuple[EnvVar, ...] = (
         _integer(3),
     ),
     EnvVar(
+        "PYREWATCH_PROVISIONING_FILE",
+        None,
+        "YAML or TOML file of users and system keys (by digest) applied at every start-up.",
+        "provisioning_file",
+        _optional_path,
+    ),
+    EnvVar(
         "PYREWATCH_AUDIT_LOG_FILE",
         None,
         "Also append every audit event to this file as one JSON line (for a SIEM).",
@@ -423,6 +430,7 @@ class Settings:
     max_request_body_bytes: int
     max_spans_queue_size: int
     audit_log_file: Path | None
+    provisioning_file: Path | None
     audit_retention_days: int
     limits: RequestLimits
 

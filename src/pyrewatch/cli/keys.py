@@ -200,3 +200,17 @@ def rotate(ctx: click.Context, key_id: str, is_user: bool, grace_seconds: int, a
     path = f"/v1/{kind}/api_keys/{key_id}/rotate"
     created = _api(ctx).call("POST", path, {"grace_seconds": grace_seconds}).json()["data"]
     click.echo(json.dumps(created, indent=2) if as_json else created["key"])
+
+
+@keys.command()
+def generate() -> None:
+    """Make a new system key offline: print the key, then its digest line.
+
+    Keep the key in your secret manager; put only the digest line in the provisioning file
+    (PYREWATCH_PROVISIONING_FILE, docs/provisioning.md). No server is contacted.
+    """
+    from pyrewatch.auth import api_keys
+
+    new = api_keys.generate_key(api_keys.KeyKind.SYSTEM)
+    click.echo(new.token)
+    click.echo(api_keys.digest_line(new))

@@ -8,6 +8,7 @@ from pyrewatch import __version__
 from pyrewatch.cli.audit import audit
 from pyrewatch.cli.db import db
 from pyrewatch.cli.keys import keys
+from pyrewatch.cli.provision import provision
 from pyrewatch.cli.secret import secret
 from pyrewatch.cli.serve import serve
 
@@ -30,6 +31,7 @@ cli.add_command(db)
 cli.add_command(secret)
 cli.add_command(keys)
 cli.add_command(audit)
+cli.add_command(provision)
 
 
 def main() -> None:

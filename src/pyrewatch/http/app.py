@@ -26,6 +26,7 @@ from pyrewatch.http.identity import build_mailer, build_sessions
 from pyrewatch.http.limits import RequestLimitsMiddleware
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.openapi import install_openapi
+from pyrewatch.http.provisioning_setup import apply_provisioning_file
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
 from pyrewatch.http.rest.v1 import api_keys, projects, spans, traces, users
@@ -72,6 +73,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             default_admin_password=settings.default_admin_initial_password,
             admins=settings.admins,
         )
+        await apply_provisioning_file(settings, factory, provisioned.system_user_id)
         keyring = Keyring(settings.secret, settings.previous_secrets) if settings.secret else None
         authenticator = Authenticator(
             factory,

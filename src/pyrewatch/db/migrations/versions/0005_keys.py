@@ -1,4 +1,4 @@
-"""scoped and project-bound api keys, key rotation, richer audit events
+"""scoped and project-bound api keys, key rotation, richer audit events, provisioned users
 
 Revision ID: 0005_keys
 Revises: 0002_tracing
@@ -29,9 +29,14 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("actor_key_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("request_id", sa.String(length=64), nullable=True))
         batch_op.create_index("ix_audit_events_action", ["action"], unique=False)
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        # Managed by PYREWATCH_PROVISIONING_FILE: updated and removed by it, and only by it.
+        batch_op.add_column(sa.Column("provisioned", sa.Boolean(), nullable=False, server_default=sa.false()))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("users", schema=None) as batch_op:
+        batch_op.drop_column("provisioned")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_events_action")
         batch_op.drop_column("request_id")
