@@ -17,7 +17,7 @@ from typing import Any
 
 from pyrewatch.auth import api_keys as key_format
 from pyrewatch.auth.principal import ASSIGNABLE_ROLES
-from pyrewatch.auth.requirements import is_plausible_email, normalize_email
+from pyrewatch.auth.requirements import is_valid_email, normalize_email
 from pyrewatch.clock import ensure_utc
 from pyrewatch.errors import ConfigurationError, InvalidInput
 from pyrewatch.services import key_bindings
@@ -166,7 +166,7 @@ def _text(item: dict[str, Any], name: str, where: str, *, required: bool = True)
 def _user(item: Any, where: str) -> DeclaredUser:
     item = _mapping(item, where, _USER_FIELDS)
     email = normalize_email(_text(item, "email", where) or "")
-    if not is_plausible_email(email):
+    if not is_valid_email(email):
         raise ConfigurationError(f"{where}: `email` {email!r} is not an email address")
     username = _text(item, "username", where) or ""
     role = str(item.get("role", "")).upper()
