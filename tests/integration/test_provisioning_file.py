@@ -51,7 +51,8 @@ def _write(tmp_path: Path, text: str, name: str = "provisioning.toml") -> Path:
 def _ingest(client: TestClient, token: str, project: str) -> int:
     body = protobuf_body(many_spans(1, project))
     headers = {"content-type": "application/x-protobuf", "Authorization": f"Bearer {token}"}
-    return client.post("/v1/traces", content=body, headers=headers).status_code
+    status: int = client.post("/v1/traces", content=body, headers=headers).status_code
+    return status
 
 
 def test_a_deployment_has_a_least_privilege_key_from_its_first_request(
