@@ -11,6 +11,7 @@ from pyrewatch.cli.keys import keys
 from pyrewatch.cli.provision import provision
 from pyrewatch.cli.secret import secret
 from pyrewatch.cli.serve import serve
+from pyrewatch.cli.users import users
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,6 +33,7 @@ cli.add_command(secret)
 cli.add_command(keys)
 cli.add_command(audit)
 cli.add_command(provision)
+cli.add_command(users)
 
 
 def main() -> None:
