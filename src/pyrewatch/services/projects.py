@@ -66,6 +66,8 @@ async def resolve_project(session: Session, identifier: str, principal: Principa
         NotFound: with Phoenix's text for an id or a name.
         NotAllowed: ``principal`` is a key bound to other projects.
     """
+    if principal is not None and parse_typed_global_id(identifier, "Project") is None:
+        require_project(principal, identifier)  # by name: refused before the lookup, which reveals nothing
     project = await _resolve_project(session, identifier)
     if principal is not None:
         require_project(principal, project.name)

@@ -143,12 +143,12 @@ async def span_table(
 ) -> list[SpanRow]:
     """The newest ``limit`` spans of a project for the dataframe query; none for an unknown project."""
     require(principal, Action.READ)
+    require_project(principal, project_name)  # before the lookup: a bound key learns nothing of others
     project = None
     if "\x00" not in project_name:
         project = await project_store.find_project_by_name(session, project_name)
     if project is None:
         return []
-    require_project(principal, project.name)
     span_filter = SpanFilter(project_id=project.id, start_time=query.start_time, end_time=query.end_time)
     span_filter = replace(span_filter, roots_only=query.root_spans_only, orphans_as_roots=query.orphans_as_roots)
     rows = await store.list_spans(session, span_filter, SpanPaging(limit=limit))

@@ -195,3 +195,13 @@ def test_scopes_only_narrow_the_owners_role(client: TestClient) -> None:
     minted = gql(client, 'mutation{createUserApiKey(input:{name:"v",scopes:["ingest"]}){jwt}}', cookies=session)
     key = {"key": minted["data"]["createUserApiKey"]["jwt"]}
     assert _ingest(client, key, "default") == (403, "Viewers cannot perform this action.")
+
+
+def test_a_bound_key_cannot_tell_other_projects_from_missing_ones(client: TestClient) -> None:
+    writer = _system_key(client)
+    assert _ingest(client, writer, "exists")[0] == 200
+    key = _system_key(client, scopes=["read"], projects=["mine"])
+    for name in ("exists", "missing"):
+        assert _status(client.get(f"/v1/projects/{name}/spans", headers=_auth(key))) == PROJECT_DENIED
+        table = client.post("/v1/spans", json={"queries": [{}], "project_name": name}, headers=_auth(key))
+        assert _status(table) == PROJECT_DENIED
