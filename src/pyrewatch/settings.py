@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from pyrewatch import environment
+from pyrewatch.clock import ensure_utc
 from pyrewatch.environment import Env, SmtpSettings, normalize_origin, parse_admins
 from pyrewatch.errors import ConfigurationError
 
@@ -70,9 +71,25 @@ def _path(env: Env, name: str) -> Path:
     return Path(env.text(name)).expanduser()
 
 
+def _optional_path(env: Env, name: str) -> Path | None:
+    text = env.optional(name)
+    return None if text is None else Path(text).expanduser()
+
+
 def _text_or_default(env: Env, name: str) -> str:
     """Empty counts as unset."""
     return env.optional(name) or env.default(name)
+
+
+def _instant(env: Env, name: str) -> datetime | None:
+    """An ISO 8601 time (UTC when it names no offset), or ``None`` when unset."""
+    text = env.optional(name)
+    if text is None:
+        return None
+    try:
+        return ensure_utc(datetime.fromisoformat(text))
+    except (ValueError, OverflowError):
+        raise ConfigurationError(f"{name} must be an ISO 8601 time such as 2027-01-31T00:00:00Z. Got: {text}") from None
 
 
 _PORT = _integer(0, 65535)
@@ -141,6 +158,13 @@ SETTINGS: tuple[EnvVar, ...] = (
         "PHOENIX_ADMIN_SECRET",
         None,
         "Bootstrap bearer credential with admin rights; same rules as PHOENIX_SECRET and different from it.",
+    ),
+    EnvVar(
+        "PYREWATCH_ADMIN_SECRET_EXPIRES_AT",
+        None,
+        "ISO 8601 time after which PHOENIX_ADMIN_SECRET is refused (start-up warns while it is set).",
+        "admin_secret_expires_at",
+        _instant,
     ),
     EnvVar(
         "PHOENIX_DEFAULT_ADMIN_INITIAL_PASSWORD",
@@ -332,6 +356,27 @@ SETTINGS: tuple[EnvVar, ...] = (
         _integer(3),
     ),
     EnvVar(
+        "PYREWATCH_PROVISIONING_FILE",
+        None,
+        "YAML or TOML file of users and system keys (by digest) applied at every start-up.",
+        "provisioning_file",
+        _optional_path,
+    ),
+    EnvVar(
+        "PYREWATCH_AUDIT_LOG_FILE",
+        None,
+        "Also append every audit event to this file as one JSON line (for a SIEM).",
+        "audit_log_file",
+        _optional_path,
+    ),
+    EnvVar(
+        "PYREWATCH_AUDIT_RETENTION_DAYS",
+        "0",
+        "Drop audit events older than this many days (0 keeps every event).",
+        "audit_retention_days",
+        _integer(0),
+    ),
+    EnvVar(
         "PHOENIX_MAX_SPANS_QUEUE_SIZE",
         "20000",
         "Spans waiting to be committed before OTLP exports are refused (503/UNAVAILABLE, retried by exporters).",
@@ -394,6 +439,7 @@ class Settings:
     secret: str | None
     previous_secrets: tuple[str, ...]
     admin_secret: str | None
+    admin_secret_expires_at: datetime | None
     default_admin_initial_password: str
     admins: tuple[tuple[str, str], ...]
     access_token_expiry: timedelta
@@ -415,6 +461,9 @@ class Settings:
     retention_max_age_days: int  # 0: no default bound
     retention_max_spans: int  # 0: no default bound
     retention_sweep_seconds: int
+    audit_log_file: Path | None
+    provisioning_file: Path | None
+    audit_retention_days: int
     limits: RequestLimits
 
 

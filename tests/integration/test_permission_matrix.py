@@ -37,6 +37,12 @@ KINDS = (
     "system_k",
     "admin_secret",
     "must_reset_s",
+    # Scoped keys: an ingest-only key of a member and of a viewer, read-only keys of an admin
+    # and of the system user. Scopes only ever narrow the owner's role.
+    "member_ingest_k",
+    "viewer_ingest_k",
+    "admin_read_k",
+    "system_read_k",
 )
 
 
@@ -75,6 +81,7 @@ EXPECTED: dict[Action | str, dict[str, Any]] = {
     Action.REVOKE_SYSTEM_KEY: _row(U, A, A, OK, OK, A, OK, R),
     Action.LIST_ALL_USER_KEYS: _row(U, A, A, OK, OK, A, OK, R),
     Action.LIST_OWN_KEYS: _row(U, OK, OK, OK, OK, OK, OK, R),
+    Action.READ_AUDIT: _row(U, A, A, OK, OK, A, OK, R),
     # Revoking an absent key is a 404 for everyone allowed to try; a system key may not try.
     Action.REVOKE_USER_KEY: _row(U, OK, OK, OK, OK, D.SYSTEM_PRINCIPAL_NO_PERSONAL_KEYS, OK, R),
     # Only a person's session mints a personal key: never an API key or the admin secret.
@@ -84,6 +91,31 @@ EXPECTED: dict[Action | str, dict[str, Any]] = {
         "member_k": K,
     },
 }
+S = D.OUT_OF_SCOPE
+# (member_ingest_k, viewer_ingest_k, admin_read_k, system_read_k) for each action.
+SCOPED: dict[Action | str, tuple[Any, Any, Any, Any]] = {
+    AUTHENTICATED: (OK, OK, OK, OK),
+    Action.READ: (S, S, OK, OK),
+    Action.WRITE: (S, S, S, S),
+    Action.INGEST: (OK, V, S, S),
+    Action.ADMIN_WRITE: (S, S, S, S),
+    Action.READ_SELF: (S, S, OK, OK),
+    Action.LIST_USERS: (S, S, OK, A),
+    Action.MANAGE_USERS: (S, S, S, S),
+    Action.PATCH_SELF: (S, S, S, S),
+    Action.CREATE_SYSTEM_KEY: (S, S, S, S),
+    Action.LIST_SYSTEM_KEYS: (S, S, OK, A),
+    Action.REVOKE_SYSTEM_KEY: (S, S, S, S),
+    Action.LIST_ALL_USER_KEYS: (S, S, OK, A),
+    Action.LIST_OWN_KEYS: (S, S, OK, OK),
+    Action.READ_AUDIT: (S, S, OK, A),
+    Action.REVOKE_USER_KEY: (S, S, S, S),
+    Action.CREATE_USER_KEY: (S, S, S, S),
+}
+for _action, _expected in SCOPED.items():
+    EXPECTED[_action].update(
+        zip(("member_ingest_k", "viewer_ingest_k", "admin_read_k", "system_read_k"), _expected, strict=True)
+    )
 
 # (method, path) -> action. GraphQL is one route at the transport level; its operations are
 # classified in GRAPHQL_PROBES below.
@@ -97,6 +129,9 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("GET", "/v1/system/api_keys"): Action.LIST_SYSTEM_KEYS,
     ("POST", "/v1/system/api_keys"): Action.CREATE_SYSTEM_KEY,
     ("DELETE", "/v1/system/api_keys/{api_key_id}"): Action.REVOKE_SYSTEM_KEY,
+    # Rotation mints a key: the same callers as creation (then the revoke rule for the old one).
+    ("POST", "/v1/system/api_keys/{api_key_id}/rotate"): Action.CREATE_SYSTEM_KEY,
+    ("POST", "/v1/user/api_keys/{api_key_id}/rotate"): Action.CREATE_USER_KEY,
     ("GET", "/v1/user/api_keys"): Action.LIST_OWN_KEYS,
     ("POST", "/v1/user/api_keys"): Action.CREATE_USER_KEY,
     ("DELETE", "/v1/user/api_keys/{api_key_id}"): Action.REVOKE_USER_KEY,
@@ -198,6 +233,7 @@ ROUTE_ACTIONS: dict[tuple[str, str], Action | str] = {
     ("PUT", "/v1/projects/{project_identifier}/annotation_configs"): Action.WRITE,
     ("PUT", "/v1/projects/{project_identifier}/annotation_configs/{config_identifier}"): Action.WRITE,
     ("DELETE", "/v1/projects/{project_identifier}/annotation_configs/{config_identifier}"): Action.WRITE,
+    ("GET", "/v1/audit_events"): Action.READ_AUDIT,
 }
 
 
@@ -248,6 +284,7 @@ GRAPHQL_PROBES: list[tuple[str, Action]] = [
     ('mutation{createSystemApiKey(input:{name:"gql"}){jwt}}', Action.CREATE_SYSTEM_KEY),
     ('mutation{createUserApiKey(input:{name:"gql"}){jwt}}', Action.CREATE_USER_KEY),
     ('mutation{deleteSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){apiKeyId}}', Action.REVOKE_SYSTEM_KEY),
+    ('mutation{rotateSystemApiKey(input:{id:"U3lzdGVtQXBpS2V5Ojk5OTk5OQ=="}){jwt}}', Action.CREATE_SYSTEM_KEY),
     ("{systemApiKeys{id}}", Action.LIST_SYSTEM_KEYS),
     ("{userApiKeys{id}}", Action.LIST_ALL_USER_KEYS),
     ("{datasets{edges{node{id}}}}", Action.READ),
@@ -296,6 +333,18 @@ def _credentials(client: TestClient) -> dict[str, dict[str, str]]:
     system = gql(client, 'mutation{createSystemApiKey(input:{name:"s"}){jwt}}', headers=ADMIN_HEADERS)
     creds["system_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
     creds["must_reset_s"] = bearer(login(client, "admin@localhost", "admin"))
+    for kind, session in (
+        ("member_ingest_k", member_session(client, "matrix-ingest@example.com", "MEMBER")),
+        ("viewer_ingest_k", member_session(client, "matrix-vingest@example.com", "VIEWER")),
+        ("admin_read_k", member_session(client, "matrix-read@example.com", "ADMIN")),
+    ):
+        scope = "ingest" if "ingest" in kind else "read"
+        minted = gql(
+            client, f'mutation{{createUserApiKey(input:{{name:"k",scopes:["{scope}"]}}){{jwt}}}}', cookies=session
+        )
+        creds[kind] = {"Authorization": f"Bearer {minted['data']['createUserApiKey']['jwt']}"}
+    system = gql(client, 'mutation{createSystemApiKey(input:{name:"r",scopes:["read"]}){jwt}}', headers=ADMIN_HEADERS)
+    creds["system_read_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
     return creds
 
 

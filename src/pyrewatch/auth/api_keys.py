@@ -103,3 +103,31 @@ def parse_key(token: str) -> ParsedKey | None:
 def verify_secret(secret: str, stored_digest: str) -> bool:
     """Constant-time comparison of a presented secret against the stored digest."""
     return hmac.compare_digest(digest_secret(secret), stored_digest)
+
+
+# A provisioning file names a key by its digest line: ``<prefix><key id>.<SHA-256 of the secret>``.
+_DIGEST_HEX = frozenset("0123456789abcdef")
+
+
+@dataclass(frozen=True)
+class DigestLine:
+    kind: KeyKind
+    key_id: str
+    secret_digest: str
+
+
+def digest_line(key: NewKey) -> str:
+    """The line an operator commits to a provisioning file instead of the key itself."""
+    return f"{PREFIXES[key.kind]}{key.key_id}.{key.secret_digest}"
+
+
+def parse_digest_line(line: str) -> DigestLine | None:
+    """Split a digest line, or ``None`` when its shape is wrong."""
+    kind = _KIND_BY_PREFIX.get(line[:PREFIX_LENGTH])
+    rest = line[PREFIX_LENGTH:]
+    key_id, dot, digest = rest[:KEY_ID_LENGTH], rest[KEY_ID_LENGTH : KEY_ID_LENGTH + 1], rest[KEY_ID_LENGTH + 1 :]
+    if kind is None or dot != "." or len(digest) != 64 or not set(digest) <= _DIGEST_HEX:
+        return None
+    if len(key_id) != KEY_ID_LENGTH or not all(c in BASE62 for c in key_id):
+        return None
+    return DigestLine(kind=kind, key_id=key_id, secret_digest=digest)

@@ -29,6 +29,34 @@ class Action(StrEnum):
     LIST_OWN_KEYS = "list_own_keys"
     REVOKE_USER_KEY = "revoke_user_key"  # needs owner_id
     LIST_ALL_USER_KEYS = "list_all_user_keys"
+    READ_AUDIT = "read_audit"  # GET /v1/audit_events
+
+
+class Scope(StrEnum):
+    """What a scoped API key may do, always within what its owner's role allows."""
+
+    INGEST = "ingest"  # OTLP export, HTTP and gRPC
+    READ = "read"  # GET on /v1, GraphQL queries, POST /v1/spans queries
+
+
+# The actions each scope admits; a scoped key is refused every other action.
+SCOPE_ACTIONS: dict[Scope, frozenset[Action]] = {
+    Scope.INGEST: frozenset({Action.INGEST}),
+    Scope.READ: frozenset(
+        {
+            Action.READ,
+            Action.READ_SELF,
+            Action.LIST_OWN_KEYS,
+            Action.LIST_USERS,
+            Action.LIST_SYSTEM_KEYS,
+            Action.LIST_ALL_USER_KEYS,
+            Action.READ_AUDIT,
+        }
+    ),
+}
+
+
+_ACTIONS_BY_SCOPE: dict[str, frozenset[Action]] = {scope.value: actions for scope, actions in SCOPE_ACTIONS.items()}
 
 
 class Denial(Enum):
@@ -54,6 +82,16 @@ class Denial(Enum):
         "System API keys cannot manage personal API keys",
     )
     KEY_NOT_FOUND = (404, "API key not found", "API key not found")
+    OUT_OF_SCOPE = (
+        403,
+        "This API key's scopes do not allow this action.",
+        "This API key's scopes do not allow this action",
+    )
+    PROJECT_NOT_BOUND = (
+        403,
+        "This API key is not bound to this project.",
+        "This API key is not bound to this project",
+    )
 
     @property
     def status(self) -> int:
@@ -90,11 +128,18 @@ _CREDENTIAL_ACTIONS = frozenset(
         Action.LIST_OWN_KEYS,
         Action.REVOKE_USER_KEY,
         Action.LIST_ALL_USER_KEYS,
+        Action.READ_AUDIT,
     }
 )
 _WRITES = frozenset({Action.WRITE, Action.INGEST})
 _ADMIN_ONLY = frozenset(
-    {Action.LIST_USERS, Action.LIST_SYSTEM_KEYS, Action.LIST_ALL_USER_KEYS, Action.REVOKE_SYSTEM_KEY}
+    {
+        Action.LIST_USERS,
+        Action.LIST_SYSTEM_KEYS,
+        Action.LIST_ALL_USER_KEYS,
+        Action.REVOKE_SYSTEM_KEY,
+        Action.READ_AUDIT,
+    }
 )
 # A session whose password must be reset may only look at itself and change its password.
 _ALLOWED_BEFORE_RESET = frozenset({Action.READ_SELF, Action.PATCH_SELF})
@@ -117,6 +162,11 @@ def decide(principal: Principal, action: Action, owner_id: int | None = None) ->
     # Guard 3: the server, not only the UI, holds a must-reset session to the password change.
     if principal.must_reset_password and principal.via is Via.SESSION and action not in _ALLOWED_BEFORE_RESET:
         return Denial.PASSWORD_RESET_REQUIRED
+    # Guard 4: a scoped key only ever narrows its owner's role.
+    if principal.scopes is not None and not any(
+        action in _ACTIONS_BY_SCOPE.get(scope, frozenset()) for scope in principal.scopes
+    ):
+        return Denial.OUT_OF_SCOPE
     return _decide_authenticated(principal, action, owner_id)
 
 
@@ -162,3 +212,31 @@ def require(principal: Principal, action: Action, owner_id: int | None = None) -
     denial = decide(principal, action, owner_id)
     if denial is not None:
         raise NotAllowed(denial)
+
+
+def decide_project(principal: Principal, project_name: str) -> Denial | None:
+    """``None`` when ``principal`` may reach ``project_name`` at all (a project-bound key only
+    reaches the projects it is bound to), else the reason it may not. Combine with ``decide``."""
+    if principal.projects is None or project_name in principal.projects:
+        return None
+    return Denial.PROJECT_NOT_BOUND
+
+
+def require_project(principal: Principal, project_name: str) -> None:
+    """Raise ``NotAllowed`` unless ``principal`` may reach ``project_name``."""
+    denial = decide_project(principal, project_name)
+    if denial is not None:
+        raise NotAllowed(denial)
+
+
+def decide_graphql_query(principal: Principal) -> Denial | None:
+    """A scoped key runs GraphQL queries only with the ``read`` scope (each field then asks the
+    policy as usual); mutations are decided field by field, by the action each performs."""
+    if principal.scopes is None:
+        return None
+    return decide(principal, Action.READ)
+
+
+def visible_projects(principal: Principal) -> frozenset[str] | None:
+    """The project names a listing may show ``principal``; ``None`` means every project."""
+    return principal.projects

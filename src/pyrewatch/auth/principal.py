@@ -38,6 +38,12 @@ class Principal:
     must_reset_password: bool = False
     # Where the request came from (TCP peer), for the audit trail.
     client_ip: str | None = None
+    # A scoped API key: the scopes it carries ("ingest", "read"); None is the owner's full role.
+    scopes: frozenset[str] | None = None
+    # A project-bound API key: the project names it may ingest into and read; None is every one.
+    projects: frozenset[str] | None = None
+    # The request's id (``x-request-id``), for the audit trail.
+    request_id: str | None = None
 
     @property
     def is_authenticated(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Mapping
+from pathlib import Path
 
 import click
 
@@ -36,3 +37,13 @@ def configure_logging(level: str) -> None:
         level=level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+
+
+def check_provisioning_file(path: Path) -> None:
+    """Stop with the file's line and error when the provisioning file is invalid."""
+    from pyrewatch.services.provisioning_file import load_declaration
+
+    try:
+        load_declaration(path)
+    except ConfigurationError as exc:
+        fail(exc.message, 2)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -105,20 +104,26 @@ def keys(ctx: click.Context, url: str, timeout: float) -> None:
     type=click.DateTime(["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%S%z"]),
     help="Expiry (UTC unless an offset is given); the key never expires without it.",
 )
+@click.option(
+    "--scope", "scopes", multiple=True, type=click.Choice(["ingest", "read"]), help="Narrow the key (repeat)."
+)
+@click.option("--project", "projects", multiple=True, help="Bind the key to a project name or id (repeat).")
 @click.option("--json", "as_json", is_flag=True, help="Print the whole created object as JSON.")
 @click.pass_context
-def create(
-    ctx: click.Context, is_system: bool, name: str, description: str | None, expires_at: datetime | None, as_json: bool
-) -> None:
+def create(ctx: click.Context, /, is_system: bool, name: str, as_json: bool, **options: Any) -> None:
     """Mint a system API key and print it (shown only this once).
 
     User keys belong to a person and are created from that person's session.
     """
     data: dict[str, Any] = {"name": name}
-    if description is not None:
-        data["description"] = description
-    if expires_at is not None:
-        data["expires_at"] = expires_at.isoformat()
+    if options["description"] is not None:
+        data["description"] = options["description"]
+    if options["expires_at"] is not None:
+        data["expires_at"] = options["expires_at"].isoformat()
+    if options["scopes"]:
+        data["scopes"] = list(options["scopes"])
+    if options["projects"]:
+        data["projects"] = list(options["projects"])
     created = _api(ctx).call("POST", "/v1/system/api_keys", {"data": data}).json()["data"]
     click.echo(json.dumps(created, indent=2) if as_json else created["key"])
 
@@ -148,7 +153,8 @@ def list_keys(ctx: click.Context, scope: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps(items, indent=2))
         return
-    columns = ["id", "name", "created_at", "expires_at", "last_used_at"] + (["user"] if scope == "all-users" else [])
+    columns = ["id", "name", "scopes", "projects", "created_at", "expires_at", "last_used_at"]
+    columns += ["user"] if scope == "all-users" else []
     rows = [[_cell(item.get(c)) for c in columns] for item in items]
     widths = [max([len(c)] + [len(r[i]) for r in rows]) for i, c in enumerate(columns)]
     for row in [columns, *rows]:
@@ -160,6 +166,8 @@ def _cell(value: Any) -> str:
         return "-"
     if isinstance(value, dict):
         return str(value.get("username", value))
+    if isinstance(value, list):
+        return ",".join(str(item) for item in value)
     return str(value)
 
 
@@ -172,3 +180,37 @@ def revoke(ctx: click.Context, key_id: str, is_user: bool) -> None:
     path = f"/v1/user/api_keys/{key_id}" if is_user else f"/v1/system/api_keys/{key_id}"
     _api(ctx).call("DELETE", path)
     click.echo(f"revoked {key_id}", err=True)
+
+
+@keys.command()
+@click.argument("key_id")
+@click.option("--user", "is_user", is_flag=True, help="KEY_ID is a user key (default: a system key).")
+@click.option(
+    "--grace-seconds",
+    type=click.IntRange(0),
+    default=86_400,
+    show_default=True,
+    help="How long the old key keeps working (0: refused at once).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the whole new object as JSON.")
+@click.pass_context
+def rotate(ctx: click.Context, key_id: str, is_user: bool, grace_seconds: int, as_json: bool) -> None:
+    """Replace the key KEY_ID with a new one (same name, scopes, projects) and print the new key."""
+    kind = "user" if is_user else "system"
+    path = f"/v1/{kind}/api_keys/{key_id}/rotate"
+    created = _api(ctx).call("POST", path, {"grace_seconds": grace_seconds}).json()["data"]
+    click.echo(json.dumps(created, indent=2) if as_json else created["key"])
+
+
+@keys.command()
+def generate() -> None:
+    """Make a new system key offline: print the key, then its digest line.
+
+    Keep the key in your secret manager; put only the digest line in the provisioning file
+    (PYREWATCH_PROVISIONING_FILE, docs/provisioning.md). No server is contacted.
+    """
+    from pyrewatch.auth import api_keys
+
+    new = api_keys.generate_key(api_keys.KeyKind.SYSTEM)
+    click.echo(new.token)
+    click.echo(api_keys.digest_line(new))

@@ -5,11 +5,14 @@ from __future__ import annotations
 import click
 
 from pyrewatch import __version__
+from pyrewatch.cli.audit import audit
 from pyrewatch.cli.db import db
 from pyrewatch.cli.keys import keys
+from pyrewatch.cli.provision import provision
 from pyrewatch.cli.retention import retention
 from pyrewatch.cli.secret import secret
 from pyrewatch.cli.serve import serve
+from pyrewatch.cli.users import users
 
 
 @click.group(invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
@@ -30,6 +33,9 @@ cli.add_command(db)
 cli.add_command(secret)
 cli.add_command(keys)
 cli.add_command(retention)
+cli.add_command(audit)
+cli.add_command(provision)
+cli.add_command(users)
 
 
 def main() -> None:

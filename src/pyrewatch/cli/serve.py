@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import click
 
-from pyrewatch.cli.common import configure_logging, settings_from_env
+from pyrewatch.cli.common import check_provisioning_file, configure_logging, settings_from_env
 from pyrewatch.settings import SETTINGS, is_flag_parser
 
 
@@ -42,6 +42,8 @@ def serve(**overrides: str | bool | None) -> None:
         {name: str(value).lower() if isinstance(value, bool) else value for name, value in overrides.items()}
     )
     configure_logging(settings.logging_level)
+    if settings.provisioning_file is not None:
+        check_provisioning_file(settings.provisioning_file)
     config = uvicorn.Config(
         create_app(settings),
         host=settings.host,

@@ -17,6 +17,7 @@ from pyrewatch.db.effects import Dispatcher
 from pyrewatch.db.engine import make_engine
 from pyrewatch.db.session import make_session_factory
 from pyrewatch.http import auth_routes, discovery, health, otlp, web
+from pyrewatch.http.audit_setup import start_audit
 from pyrewatch.http.csrf import CsrfMiddleware
 from pyrewatch.http.errors import install_error_handlers
 from pyrewatch.http.graphql.schema import graphql_router
@@ -25,9 +26,11 @@ from pyrewatch.http.identity import build_mailer, build_sessions
 from pyrewatch.http.limits import RequestLimitsMiddleware
 from pyrewatch.http.middleware import AuthenticationMiddleware, HeadersMiddleware
 from pyrewatch.http.openapi import install_openapi
+from pyrewatch.http.provisioning_setup import apply_provisioning_file
 from pyrewatch.http.ratelimit import AuthRateLimitMiddleware
 from pyrewatch.http.rest.v1 import annotation_configs, api_keys, projects, spans, target_annotations, traces, users
 from pyrewatch.http.rest.v1 import annotations as annotation_routes
+from pyrewatch.http.rest.v1 import audit as audit_routes
 from pyrewatch.http.rest.v1 import dataset_labels as dataset_label_routes
 from pyrewatch.http.rest.v1 import datasets as dataset_routes
 from pyrewatch.http.rest.v1 import experiment_runs as experiment_run_routes
@@ -79,6 +82,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             default_admin_password=settings.default_admin_initial_password,
             admins=settings.admins,
         )
+        await apply_provisioning_file(settings, factory, provisioned.system_user_id)
         keyring = Keyring(settings.secret, settings.previous_secrets) if settings.secret else None
         authenticator = Authenticator(
             factory,
@@ -87,9 +91,11 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
             keyring=keyring,
             system_user_id=provisioned.system_user_id,
         )
+        authenticator.expire_admin_secret_at(settings.admin_secret_expires_at)
         directory = ProjectDirectory(factory)
         dispatcher.subscribe(authenticator)
         dispatcher.subscribe(directory)
+        await start_audit(stack, settings, factory)
         await stack.enter_async_context(authenticator.usage_flusher())
         await _listen_for_invalidations(stack, engine, dispatcher)
         # Exits run in reverse: gRPC stops taking exports, then the writer drains its queue.
@@ -146,6 +152,7 @@ def create_app(settings: Settings) -> FastAPI:
         app.include_router(rest.router)
     for evaluation in (dataset_routes, dataset_label_routes, experiment_routes, experiment_run_routes, prompt_routes):
         app.include_router(evaluation.router)
+    app.include_router(audit_routes.router)
     app.include_router(graphql_router(settings.limits), include_in_schema=False)
     install_openapi(app)
     # Innermost first: bodies are read (under the limits) only once a request is authenticated.

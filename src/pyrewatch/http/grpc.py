@@ -15,7 +15,7 @@ from typing import Any
 
 import grpc
 
-from pyrewatch.auth.policy import Action, decide
+from pyrewatch.auth.policy import Action, NotAllowed, decide
 from pyrewatch.auth.principal import Principal, Via
 from pyrewatch.errors import InvalidInput, Overloaded, Unauthenticated
 from pyrewatch.http.otlp import run_export
@@ -62,6 +62,8 @@ class _TraceService:
             result = await run_export(principal, self._state, message)
         except InvalidInput as exc:
             await context.abort(grpc.StatusCode.INVALID_ARGUMENT, exc.message)
+        except NotAllowed as exc:
+            await context.abort(grpc.StatusCode.PERMISSION_DENIED, exc.denial.rest_message)
         except Overloaded as exc:
             context.set_trailing_metadata((("retry-after", str(exc.retry_after_seconds)),))
             await context.abort(grpc.StatusCode.UNAVAILABLE, exc.message)

@@ -58,6 +58,10 @@ def _cookie(headers: Headers, name: str) -> str | None:
     return None
 
 
+# Where the request id travels in the ASGI scope, for the audit trail.
+REQUEST_ID_SCOPE_KEY = "pyrewatch.request_id"
+
+
 class HeadersMiddleware:
     """Adds a request id and conservative security headers to every HTTP response."""
 
@@ -70,6 +74,7 @@ class HeadersMiddleware:
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
         request_id = incoming if 0 < len(incoming) <= 128 and incoming.isprintable() else secrets.token_hex(8)
+        scope[REQUEST_ID_SCOPE_KEY] = request_id
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -121,7 +126,7 @@ class AuthenticationMiddleware:
             return
         client = scope.get("client")
         if client and principal.is_authenticated:
-            principal = replace(principal, client_ip=client[0])
+            principal = replace(principal, client_ip=client[0], request_id=scope.get(REQUEST_ID_SCOPE_KEY))
         if principal.via is Via.ADMIN_SECRET:
             authenticator.record_admin_secret_use(principal, f"{scope.get('method', 'WEBSOCKET')} {scope['path']}")
         scope[PRINCIPAL_SCOPE_KEY] = principal

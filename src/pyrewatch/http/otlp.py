@@ -49,7 +49,8 @@ async def run_export(
 ) -> ExportResult:
     """Decode a parsed ``ExportTraceServiceRequest``, store its spans, describe the outcome."""
     decoded = decode.decode_export(request, project_override, projects_service.check_project_name)
-    outcome = await ingest_service.export_spans(principal, writer_of(state), decoded.spans)
+    projects = {span.project_name for span in decoded.spans}
+    outcome = await ingest_service.export_spans(principal, writer_of(state), decoded.spans, projects)
     notes = list(decoded.reasons)
     if outcome.refused:
         notes.append(outcome.refusal)

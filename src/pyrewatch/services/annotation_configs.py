@@ -160,7 +160,7 @@ async def list_project_configs(
     session: Session, principal: Principal, project_identifier: str, *, limit: int, cursor: int | None
 ) -> tuple[list[AnnotationConfig], int | None]:
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     rows = await store.list_project_configs(session, project.id, limit=limit, cursor=cursor)
     return rows[:limit], rows[limit].id if len(rows) > limit else None
 
@@ -172,7 +172,7 @@ async def set_project_configs(
     require(principal, Action.WRITE)
     if len(identifiers) > MAX_VALUES:
         raise InvalidInput(f"At most {MAX_VALUES} annotation configs may be assigned")
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     rows = [await _find(session, identifier) for identifier in identifiers]
     await store.set_project_configs(session, project.id, [row.id for row in rows])
     return rows
@@ -182,7 +182,7 @@ async def assign_config(
     session: Session, principal: Principal, project_identifier: str, identifier: str
 ) -> AnnotationConfig:
     require(principal, Action.WRITE)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     row = await _find(session, identifier)
     await store.assign_config(session, project.id, row.id)
     return row
@@ -191,7 +191,7 @@ async def assign_config(
 async def unassign_config(session: Session, principal: Principal, project_identifier: str, identifier: str) -> None:
     """Raises ``NotFound`` when the config is not assigned to the project."""
     require(principal, Action.WRITE)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     row = await _find(session, identifier)
     if not await store.unassign_config(session, project.id, row.id):
         raise NotFound(f"Annotation config {identifier} is not assigned to project {project_identifier}")

@@ -15,7 +15,7 @@ from pyrewatch.db.models import SpanAnnotation
 from pyrewatch.db.session import Session
 from pyrewatch.errors import BadRequest, InvalidInput, NotFound
 from pyrewatch.services.annotation_configs import check_annotations
-from pyrewatch.services.projects import resolve_project, validate_text
+from pyrewatch.services.projects import require_project_reach, resolve_project, validate_text
 from pyrewatch.store import annotations as store
 from pyrewatch.store import spans as span_store
 from pyrewatch.store.annotations import AnnotationDeletion, AnnotationFilter, AnnotationValues
@@ -134,6 +134,7 @@ async def annotate_spans(
     missing = sorted({item.span_id for item in items} - spans.keys())
     if missing and sync:
         raise NotFound(f"Spans with IDs {', '.join(missing)} do not exist.")
+    await require_project_reach(session, principal, [span.project_id for span in spans.values()])
     ids = []
     for item in items:
         span = spans.get(item.span_id)
@@ -166,6 +167,7 @@ async def add_span_note(
     span = await span_store.find_span_by_span_id(session, span_id)
     if span is None:
         raise NotFound(f"Span with ID {span_id} not found")
+    await require_project_reach(session, principal, [span.project_id])
     values = AnnotationValues(
         span_rowid=span.id,
         name=NOTE_NAME,
@@ -205,7 +207,7 @@ async def list_span_annotations(
     for values in (span_ids, query.identifiers, query.include_names, query.exclude_names):
         for value in values:
             validate_text(value, "Filter value", MAX_TEXT_LENGTH)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     span_rowids = None
     if span_ids:
         spans = await span_store.spans_by_span_ids(session, span_ids, project_id=project.id)
@@ -244,7 +246,7 @@ async def delete_span_annotations(
     for value in (query.name, query.identifier):
         if value is not None:
             validate_text(value, "Filter value", MAX_NAME_LENGTH)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     owner = None if decide(principal, Action.ADMIN_WRITE) is None else principal.user_id
     deletion = AnnotationDeletion(
         project_id=project.id,

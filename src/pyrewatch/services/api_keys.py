@@ -20,6 +20,7 @@ from pyrewatch.db.models import ApiKey, User
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound, Unauthenticated
 from pyrewatch.services import audit
+from pyrewatch.services import key_bindings as bindings
 from pyrewatch.store import api_keys as store
 from pyrewatch.store import users as user_store
 
@@ -37,7 +38,9 @@ __all__ = [
     "list_system_keys",
     "revoke_system_key",
     "revoke_user_key",
+    "mint_key",
     "validate_key_input",
+    "view_of",
 ]
 
 MAX_NAME_LENGTH = 255
@@ -49,6 +52,10 @@ class KeyInput:
     name: str
     description: str | None = None
     expires_at: datetime | None = None
+    # Narrow the key: scopes among "ingest" and "read" (None: the owner's full role), and the
+    # projects (names or Project GlobalIDs) it is bound to (None: every project).
+    scopes: Sequence[str] | None = None
+    projects: Sequence[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,8 @@ class KeyView:
     created_by_user_id: int | None
     created_via: str
     owner: KeyOwner | None = None
+    scopes: tuple[str, ...] | None = None
+    projects: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -80,7 +89,7 @@ class MintedKey:
     token: str  # shown exactly once
 
 
-def _view(row: ApiKey, owner: User | None = None) -> KeyView:
+def view_of(row: ApiKey, owner: User | None = None) -> KeyView:
     return KeyView(
         id=row.id,
         key_id=row.key_id,
@@ -94,6 +103,8 @@ def _view(row: ApiKey, owner: User | None = None) -> KeyView:
         created_by_user_id=row.created_by_user_id,
         created_via=row.created_via,
         owner=None if owner is None else KeyOwner(id=owner.id, username=owner.username, email=owner.email),
+        scopes=bindings.stored_list(row.scopes, "scopes"),
+        projects=bindings.stored_list(row.projects, "names"),
     )
 
 
@@ -121,17 +132,20 @@ def validate_key_input(data: KeyInput, now: datetime | None = None) -> KeyInput:
         raise InvalidInput("Expiration time is out of range once converted to UTC") from None
     if expires_at is not None and expires_at <= (now or now_utc()):
         raise InvalidInput("Expiration time must be in the future")
-    return KeyInput(name=name, description=description, expires_at=expires_at)
+    scopes = None if data.scopes is None else bindings.validate_scopes(data.scopes)
+    return KeyInput(name=name, description=description, expires_at=expires_at, scopes=scopes, projects=data.projects)
 
 
-async def _mint(
+async def mint_key(
     session: Session,
     principal: Principal,
     kind: KeyKind,
     owner_id: int,
     data: KeyInput,
 ) -> MintedKey:
+    """Mint a key of ``kind`` for ``owner_id`` once the policy has allowed it (no check here)."""
     data = validate_key_input(data)
+    projects = None if data.projects is None else await bindings.resolve_projects(session, data.projects)
     new = key_format.generate_key(kind)
     row = await store.insert_api_key(
         session,
@@ -145,6 +159,8 @@ async def _mint(
             name=data.name,
             description=data.description,
             expires_at=data.expires_at,
+            scopes=None if data.scopes is None else {"scopes": list(data.scopes)},
+            projects=None if projects is None else {"names": list(projects)},
         ),
     )
     await audit.record(
@@ -153,9 +169,15 @@ async def _mint(
         "api_key.create",
         target_type=f"{kind.value}_API_KEY",
         target_id=row.id,
-        details={"name": row.name, "key_id": row.key_id, "owner_id": owner_id},
+        details={
+            "name": row.name,
+            "key_id": row.key_id,
+            "owner_id": owner_id,
+            "scopes": data.scopes,
+            "projects": projects,
+        },
     )
-    return MintedKey(key=_view(row), token=new.token)
+    return MintedKey(key=view_of(row), token=new.token)
 
 
 async def create_system_key(
@@ -163,7 +185,7 @@ async def create_system_key(
 ) -> MintedKey:
     """Mint a system key (owned by the system user). Admin session or admin secret only."""
     require(principal, Action.CREATE_SYSTEM_KEY)
-    return await _mint(session, principal, KeyKind.SYSTEM, system_user_id, data)
+    return await mint_key(session, principal, KeyKind.SYSTEM, system_user_id, data)
 
 
 async def create_user_key(session: Session, principal: Principal, data: KeyInput) -> MintedKey:
@@ -172,12 +194,12 @@ async def create_user_key(session: Session, principal: Principal, data: KeyInput
     assert principal.user_id is not None
     if await user_store.find_user(session, principal.user_id) is None:
         raise Unauthenticated("User not found")
-    return await _mint(session, principal, KeyKind.USER, principal.user_id, data)
+    return await mint_key(session, principal, KeyKind.USER, principal.user_id, data)
 
 
 async def list_system_keys(session: Session, principal: Principal) -> list[KeyView]:
     require(principal, Action.LIST_SYSTEM_KEYS)
-    return [_view(row) for row in await store.list_api_keys(session, kind=KeyKind.SYSTEM)]
+    return [view_of(row) for row in await store.list_api_keys(session, kind=KeyKind.SYSTEM)]
 
 
 async def list_own_keys(session: Session, principal: Principal) -> list[KeyView]:
@@ -185,7 +207,7 @@ async def list_own_keys(session: Session, principal: Principal) -> list[KeyView]
     require(principal, Action.LIST_OWN_KEYS)
     if principal.is_system or principal.user_id is None:
         return []
-    return [_view(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=principal.user_id)]
+    return [view_of(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=principal.user_id)]
 
 
 def _require_can_list_keys_of(principal: Principal, user_id: int) -> None:
@@ -196,7 +218,7 @@ def _require_can_list_keys_of(principal: Principal, user_id: int) -> None:
 async def list_keys_of_user(session: Session, principal: Principal, user_id: int) -> list[KeyView]:
     """A user's keys, for that user or an admin."""
     _require_can_list_keys_of(principal, user_id)
-    return [_view(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=user_id)]
+    return [view_of(row) for row in await store.list_api_keys(session, kind=KeyKind.USER, user_id=user_id)]
 
 
 async def list_keys_of_users(
@@ -208,7 +230,7 @@ async def list_keys_of_users(
         _require_can_list_keys_of(principal, user_id)
     keys: dict[int, list[KeyView]] = {user_id: [] for user_id in wanted}
     for row in await store.list_user_api_keys_of(session, wanted):
-        keys[row.user_id].append(_view(row))
+        keys[row.user_id].append(view_of(row))
     return keys
 
 
@@ -219,7 +241,7 @@ async def list_all_user_keys(
     require(principal, Action.LIST_ALL_USER_KEYS)
     rows = await store.list_user_api_keys_page(session, limit=limit, cursor=cursor)
     next_cursor = rows[limit][0].id if len(rows) > limit else None
-    return [_view(key, owner) for key, owner in rows[:limit]], next_cursor
+    return [view_of(key, owner) for key, owner in rows[:limit]], next_cursor
 
 
 async def revoke_system_key(session: Session, principal: Principal, row_id: int) -> KeyView:
@@ -264,4 +286,4 @@ async def _revoke(session: Session, principal: Principal, row: ApiKey) -> KeyVie
         target_id=row.id,
         details={"name": row.name, "key_id": row.key_id, "owner_id": row.user_id},
     )
-    return _view(row)
+    return view_of(row)

@@ -10,7 +10,7 @@ from pyrewatch.db.models import AuditEvent
 from pyrewatch.db.session import Session
 from pyrewatch.store import audit as audit_store
 
-__all__ = ["build_event", "record"]
+__all__ = ["append", "build_event", "record"]
 
 
 async def record(
@@ -27,6 +27,11 @@ async def record(
     await audit_store.insert_audit_event(session, event)
 
 
+async def append(session: Session, event: AuditEvent) -> None:
+    """Append a built event (one with an outcome other than success) in the caller's transaction."""
+    await audit_store.insert_audit_event(session, event)
+
+
 def build_event(
     principal: Principal,
     action: str,
@@ -34,6 +39,7 @@ def build_event(
     target_type: str | None = None,
     target_id: str | int | None = None,
     details: dict[str, Any] | None = None,
+    outcome: str = "success",
 ) -> AuditEvent:
     """An audit event stamped now, attributed to ``principal``."""
     return AuditEvent(
@@ -45,4 +51,7 @@ def build_event(
         target_id=None if target_id is None else str(target_id),
         client_ip=principal.client_ip,
         details=details,
+        outcome=outcome,
+        actor_key_id=principal.credential_id if principal.is_api_key else None,
+        request_id=None if principal.request_id is None else principal.request_id[:64],
     )

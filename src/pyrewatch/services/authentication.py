@@ -105,6 +105,10 @@ class UsageRecorder:
     def touch(self, key_row_id: int, at: datetime) -> None:
         self._pending[key_row_id] = at
 
+    def touched(self, key_row_id: int) -> bool:
+        """Whether the key authenticated a request since the last flush."""
+        return key_row_id in self._pending
+
     def drain(self) -> dict[int, datetime]:
         pending, self._pending = self._pending, {}
         return pending
@@ -124,6 +128,7 @@ class Authenticator:
         self._factory = factory
         self.auth_enabled = auth_enabled
         self._admin_secret = admin_secret.encode() if admin_secret else None
+        self._admin_secret_expires_at: datetime | None = None
         self._keyring = keyring
         self.system_user_id = system_user_id
         self._keys: _TtlCache[ApiKeyRecord | None] = _TtlCache(cache_ttl_seconds)
@@ -131,6 +136,19 @@ class Authenticator:
         self.usage = UsageRecorder()
         self._guard = CacheGuard()
         self._admin_uses: list[AuditEvent] = []
+        self._noted: set[tuple[int | str, str | int]] = set()
+
+    def expire_admin_secret_at(self, expires_at: datetime | None) -> None:
+        """Refuse the admin secret from ``expires_at`` on (``PYREWATCH_ADMIN_SECRET_EXPIRES_AT``);
+        warn, at start-up, while an expiry is configured."""
+        if self._admin_secret is None or expires_at is None:
+            return
+        self._admin_secret_expires_at = expires_at
+        logger.warning(
+            "PHOENIX_ADMIN_SECRET is refused after %s (PYREWATCH_ADMIN_SECRET_EXPIRES_AT); "
+            "move automation to API keys and unset the admin secret",
+            expires_at.isoformat(),
+        )
 
     # -- entry points ---------------------------------------------------------------------------
 
@@ -155,7 +173,15 @@ class Authenticator:
         if not token:
             raise Unauthenticated(INVALID_TOKEN)
         if self._admin_secret is not None and hmac.compare_digest(token.encode(), self._admin_secret):
-            return Principal(via=Via.ADMIN_SECRET, user_id=self.system_user_id, role=Role.SYSTEM)
+            principal = Principal(via=Via.ADMIN_SECRET, user_id=self.system_user_id, role=Role.SYSTEM)
+            expires_at = self._admin_secret_expires_at
+            if expires_at is not None and expires_at <= now_utc():
+                if ("admin_secret", 0) not in self._noted:
+                    self._noted.add(("admin_secret", 0))
+                    event = audit.build_event(principal, "admin_secret.expired_refused", outcome="refused")
+                    self._admin_uses.append(event)
+                raise Unauthenticated(EXPIRED_TOKEN)
+            return principal
         if api_keys.looks_like_key(token):
             return await self._authenticate_api_key(token)
         return await self._authenticate_session_token(token)
@@ -177,6 +203,17 @@ class Authenticator:
         """
         self._admin_uses.append(audit.build_event(principal, "admin_secret.use", details={"surface": surface}))
 
+    def _note_key_event(self, record: ApiKeyRecord, via: Via, action: str, outcome: str) -> None:
+        """Queue an audit event about a key, at most once per key and action between flushes."""
+        if (record.row_id, action) in self._noted:
+            return
+        self._noted.add((record.row_id, action))
+        principal = Principal(via=via, user_id=record.user_id, role=Role(record.role), credential_id=record.row_id)
+        event = audit.build_event(
+            principal, action, target_type=f"{record.kind}_API_KEY", target_id=record.row_id, outcome=outcome
+        )
+        self._admin_uses.append(event)
+
     # -- usage ----------------------------------------------------------------------------------
 
     async def flush_usage(self, *, keys: bool = True) -> None:
@@ -184,6 +221,7 @@ class Authenticator:
         ``last_used_at`` values gathered since the previous flush."""
         pending = self.usage.drain() if keys else {}
         events, self._admin_uses = self._admin_uses, []
+        self._noted.clear()
         if pending or events:
             async with transaction(self._factory) as session:
                 await api_key_store.touch_last_used(session, pending)
@@ -273,11 +311,25 @@ class Authenticator:
         ):
             raise Unauthenticated(INVALID_TOKEN)
         now = now_utc()
-        if record.expires_at is not None and record.expires_at <= now:
-            raise Unauthenticated(EXPIRED_TOKEN)
-        self.usage.touch(record.row_id, now)
         via = Via.SYSTEM_KEY if record.kind == api_keys.KeyKind.SYSTEM else Via.USER_KEY
-        return Principal(via=via, user_id=record.user_id, role=Role(record.role), credential_id=record.row_id)
+        if record.expires_at is not None and record.expires_at <= now:
+            self._note_key_event(record, via, "api_key.expired_refused", "refused")
+            raise Unauthenticated(EXPIRED_TOKEN)
+        if record.replaced_by_id is not None and (
+            record.replacement_used_at is not None or self.usage.touched(record.replaced_by_id)
+        ):
+            # The old key of a rotation, used after its replacement: a client not yet updated,
+            # or a copy of the old key in someone else's hands.
+            self._note_key_event(record, via, "api_key.superseded_use", "flagged")
+        self.usage.touch(record.row_id, now)
+        return Principal(
+            via=via,
+            user_id=record.user_id,
+            role=Role(record.role),
+            credential_id=record.row_id,
+            scopes=record.scopes,
+            projects=record.projects,
+        )
 
     async def _authenticate_session_token(self, token: str) -> Principal:
         if self._keyring is None:

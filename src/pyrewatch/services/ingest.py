@@ -5,9 +5,10 @@ The writer lives in ``pyrewatch.ingest`` (a sibling layer), so it is passed in a
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Protocol, TypeVar
 
-from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.policy import Action, require, require_project
 from pyrewatch.auth.principal import Principal
 
 __all__ = ["SpanSink", "authorize_export", "export_spans"]
@@ -20,17 +21,23 @@ class SpanSink(Protocol[Batch, Outcome]):
     async def submit(self, spans: Batch) -> Outcome: ...
 
 
-def authorize_export(principal: Principal) -> None:
-    """Raise ``NotAllowed`` unless ``principal`` may export spans (viewers may not)."""
+def authorize_export(principal: Principal, projects: Iterable[str] = ()) -> None:
+    """Raise ``NotAllowed`` unless ``principal`` may export spans (viewers may not) into every
+    project of ``projects`` (a project-bound key only into its own)."""
     require(principal, Action.INGEST)
+    for name in sorted(set(projects)):
+        require_project(principal, name)
 
 
-async def export_spans(principal: Principal, sink: SpanSink[Batch, Outcome], spans: Batch) -> Outcome:
-    """Store ``spans`` for ``principal``; returns once they are committed.
+async def export_spans(
+    principal: Principal, sink: SpanSink[Batch, Outcome], spans: Batch, projects: Iterable[str] = ()
+) -> Outcome:
+    """Store ``spans`` (whose projects are ``projects``) for ``principal``; returns once they are
+    committed. A request that names one project the caller may not reach stores nothing.
 
     Raises:
-        NotAllowed: the principal may not ingest.
+        NotAllowed: the principal may not ingest, or not into one of ``projects``.
         Overloaded: the server cannot take the spans now; retry later.
     """
-    authorize_export(principal)
+    authorize_export(principal, projects)
     return await sink.submit(spans)

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.policy import Action, require, visible_projects
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db import effects
 from pyrewatch.db.session import SessionFactory, transaction
@@ -69,9 +69,10 @@ class ProjectDirectory:
                 )
             return [ProjectSummary(id=p.id, name=p.name, description=p.description) for p in found], next_id
         needle = name_contains.lower() if name_contains else None
+        visible = visible_projects(principal)
         selected: list[ProjectSummary] = []
         for row in rows:
-            if cursor is not None and row.id > cursor:
+            if (cursor is not None and row.id > cursor) or (visible is not None and row.name not in visible):
                 continue
             if needle is not None and needle not in row.name.lower():
                 continue

@@ -11,7 +11,7 @@ from pyrewatch.db.models import ProjectSession, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, decode_global_id, parse_typed_global_id
-from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.projects import require_project_reach, resolve_project
 from pyrewatch.store import project_sessions as store
 from pyrewatch.store.project_sessions import MAX_SESSION_ID_LENGTH, SessionTokens
 
@@ -65,7 +65,7 @@ async def list_sessions(
 ) -> tuple[list[SessionView], int | None]:
     """One page of a project's sessions by id, with their traces, and the id starting the next page."""
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     rows = await store.list_sessions(session, project.id, limit=limit, cursor=cursor, descending=descending)
     next_cursor = rows[limit].id if len(rows) > limit else None
     return await _views(session, rows[:limit]), next_cursor
@@ -81,6 +81,7 @@ async def get_session(session: Session, principal: Principal, identifier: str) -
     row = await find_session(session, identifier)
     if row is None:
         raise NotFound(f"Session with identifier {identifier} not found")
+    await require_project_reach(session, principal, [row.project_id])
     return (await _views(session, [row]))[0]
 
 
@@ -94,6 +95,7 @@ async def delete_session(session: Session, principal: Principal, identifier: str
     row = await find_session(session, identifier)
     if row is None:
         raise NotFound(f"Session with identifier {identifier} not found")
+    await require_project_reach(session, principal, [row.project_id])
     await store.delete_sessions(session, [row.id])
 
 
@@ -109,12 +111,16 @@ async def delete_sessions(session: Session, principal: Principal, identifiers: S
     global_ids = [parse_typed_global_id(i, SESSION_TYPE) for i in identifiers]
     if any(g is not None for g in global_ids) and any(g is None for g in global_ids):
         raise InvalidInput("All session identifiers must be the same type: GlobalIDs or session_id strings")
+    rows: list[ProjectSession] = []
     if global_ids and global_ids[0] is not None:
-        rowids = [g for g in global_ids if g is not None and g <= MAX_ROW_ID]
+        for rowid in sorted({g for g in global_ids if g is not None and g <= MAX_ROW_ID}):
+            found = await store.find_session(session, rowid)
+            rows += [found] if found is not None else []
     else:
         usable = [i for i in identifiers if "\x00" not in i and len(i) <= MAX_SESSION_ID_LENGTH]
-        rowids = [row.id for row in (await store.sessions_by_session_ids(session, usable)).values()]
-    await store.delete_sessions(session, rowids)
+        rows = list((await store.sessions_by_session_ids(session, usable)).values())
+    await require_project_reach(session, principal, [row.project_id for row in rows])
+    await store.delete_sessions(session, [row.id for row in rows])
 
 
 async def session_rowids(session: Session, project_id: int, identifiers: Sequence[str]) -> list[int]:

@@ -109,7 +109,7 @@ async def project_metrics(
     """Traces, latency p50/p99, and traces with errors and tokens per time bucket: one
     statement each."""
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     return ProjectMetrics(
         project_id=project.id,
         project_name=project.name,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from pyrewatch.auth.policy import Action, require
+from collections.abc import Iterable
+
+from pyrewatch.auth.policy import Action, require, require_project, visible_projects
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db import effects
 from pyrewatch.db.models import Project
@@ -18,7 +20,9 @@ __all__ = [
     "delete_project",
     "get_project",
     "list_projects",
+    "lookup_project",
     "rename_project",
+    "require_project_reach",
     "resolve_project",
     "update_project",
     "validate_text",
@@ -55,12 +59,35 @@ def check_project_name(name: str) -> str:
     return name
 
 
-async def resolve_project(session: Session, identifier: str) -> Project:
+async def resolve_project(session: Session, identifier: str, principal: Principal) -> Project:
     """The project named by a Project GlobalID or, failing that, by name.
+
+    Also checks that ``principal`` may reach that project (a project-bound key may not reach
+    others); ``lookup_project`` is the unchecked lookup for the few callers with no caller.
 
     Raises:
         NotFound: with Phoenix's text for an id or a name.
+        NotAllowed: ``principal`` is a key bound to other projects.
     """
+    if parse_typed_global_id(identifier, "Project") is None:
+        require_project(principal, identifier)  # by name: refused before the lookup, which reveals nothing
+    project = await lookup_project(session, identifier)
+    require_project(principal, project.name)
+    return project
+
+
+async def require_project_reach(session: Session, principal: Principal, project_ids: Iterable[int]) -> None:
+    """Raise ``NotAllowed`` unless ``principal`` may reach every project of ``project_ids`` (rows
+    such as spans and traces carry a project id; only a project-bound key costs a query)."""
+    if visible_projects(principal) is None:
+        return
+    for project_id in sorted(set(project_ids)):
+        project = await store.find_project(session, project_id)
+        require_project(principal, "" if project is None else project.name)
+
+
+async def lookup_project(session: Session, identifier: str) -> Project:
+    """The project named by a Project GlobalID or, failing that, by name, whoever asks."""
     row_id = parse_typed_global_id(identifier, "Project")
     if row_id is not None:
         project = await store.find_project(session, row_id) if row_id <= MAX_ROW_ID else None
@@ -82,14 +109,16 @@ async def list_projects(
     require(principal, Action.READ)
     if name_contains is not None and "\x00" in name_contains:
         return [], None
-    rows = await store.list_projects_page(session, limit=limit, cursor=cursor, name_contains=name_contains)
+    rows = await store.list_projects_page(
+        session, limit=limit, cursor=cursor, name_contains=name_contains, names=visible_projects(principal)
+    )
     next_cursor = rows[limit].id if len(rows) > limit else None
     return rows[:limit], next_cursor
 
 
 async def get_project(session: Session, principal: Principal, identifier: str) -> Project:
     require(principal, Action.READ)
-    return await resolve_project(session, identifier)
+    return await resolve_project(session, identifier, principal)
 
 
 async def create_project(session: Session, principal: Principal, *, name: str, description: str | None) -> Project:
@@ -101,6 +130,7 @@ async def create_project(session: Session, principal: Principal, *, name: str, d
     """
     require(principal, Action.WRITE)
     check_project_name(name)
+    require_project(principal, name)
     if description is not None:
         validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
     effects.projects_changed(session)
@@ -114,7 +144,7 @@ async def update_project(
     require(principal, Action.ADMIN_WRITE)
     if description is not None:
         validate_text(description, "Description", MAX_DESCRIPTION_LENGTH)
-    project = await resolve_project(session, identifier)
+    project = await resolve_project(session, identifier, principal)
     project.description = description
     await session.flush()
     effects.projects_changed(session)
@@ -124,7 +154,7 @@ async def update_project(
 async def delete_project(session: Session, principal: Principal, identifier: str) -> None:
     """Delete a project with all its traces, spans and annotations. Never the default project."""
     require(principal, Action.ADMIN_WRITE)
-    project = await resolve_project(session, identifier)
+    project = await resolve_project(session, identifier, principal)
     if project.name == DEFAULT_PROJECT_NAME:
         raise Forbidden("The default project cannot be deleted")
     await store.delete_project(session, project.id)
@@ -142,7 +172,7 @@ async def rename_project(session: Session, principal: Principal, identifier: str
     """
     require(principal, Action.ADMIN_WRITE)
     check_project_name(name)
-    project = await resolve_project(session, identifier)
+    project = await resolve_project(session, identifier, principal)
     if project.name == name:
         return project
     if project.name == DEFAULT_PROJECT_NAME:

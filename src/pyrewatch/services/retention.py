@@ -76,7 +76,7 @@ async def get_policy(
     session: Session, principal: Principal, project_identifier: str, defaults: RetentionDefaults
 ) -> EffectivePolicy:
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     return _effective(await store.find_policy(session, project.id), defaults)
 
 
@@ -97,7 +97,7 @@ async def set_policy(
         raise InvalidInput(f"max_age_days must be between 1 and {MAX_DAYS}")
     if max_spans is not None and not 1 <= max_spans <= MAX_SPANS:
         raise InvalidInput(f"max_spans must be between 1 and {MAX_SPANS}")
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     row = await store.upsert_policy(session, project.id, max_age_days, max_spans)
     return _effective(row, RetentionDefaults())
 
@@ -107,7 +107,7 @@ async def clear_policy(
 ) -> EffectivePolicy:
     """Make a project follow the server default again."""
     require(principal, Action.ADMIN_WRITE)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     await store.delete_policy(session, project.id)
     return _effective(None, defaults)
 

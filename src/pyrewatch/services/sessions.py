@@ -21,6 +21,7 @@ from pyrewatch.clock import now_utc
 from pyrewatch.db import effects
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import InvalidInput, NotFound, PyrewatchError, Unauthenticated
+from pyrewatch.services import audit
 from pyrewatch.store import sessions as store
 from pyrewatch.store import users as user_store
 
@@ -105,6 +106,30 @@ class Sessions:
     # -- login -----------------------------------------------------------------------------------
 
     async def login(self, email: str, password: str, client_ip: str, user_agent: str | None) -> IssuedTokens:
+        """``_login``, with its outcome in the audit log (a plausible email, never the password)."""
+        try:
+            tokens = await self._login(email, password, client_ip, user_agent)
+        except LoginLocked:
+            await self._audit_login(email, client_ip, "auth.lockout", "refused", None)
+            raise
+        except Unauthenticated:
+            await self._audit_login(email, client_ip, "auth.login", "failure", None)
+            raise
+        await self._audit_login(email, client_ip, "auth.login", "success", tokens.user_id)
+        return tokens
+
+    async def _audit_login(self, email: str, client_ip: str, action: str, outcome: str, user_id: int | None) -> None:
+        via = Via.ANONYMOUS if user_id is None else Via.SESSION
+        principal = Principal(via=via, user_id=user_id, client_ip=client_ip)
+        normalized = normalize_email(email)
+        details = {"email": normalized[:320] if is_plausible_email(normalized) else None}
+        event = audit.build_event(
+            principal, action, target_type="USER", target_id=user_id, details=details, outcome=outcome
+        )
+        async with transaction(self._factory) as session:
+            await audit.append(session, event)
+
+    async def _login(self, email: str, password: str, client_ip: str, user_agent: str | None) -> IssuedTokens:
         """Check the password and open a session.
 
         Every attempt verifies one password hash (the user's, or a dummy one for an unknown or
@@ -232,6 +257,10 @@ class Sessions:
                 ended = (session_id,)
             for ended_id in ended:
                 effects.session_ended(session, ended_id)
+            actor = principal if principal.via is Via.SESSION else Principal(via=Via.SESSION, user_id=user_id)
+            await audit.record(
+                session, actor, "auth.logout", target_type="USER", target_id=user_id, details={"sessions": len(ended)}
+            )
         return LogoutResult(user_id, ended)
 
     # -- password reset --------------------------------------------------------------------------
@@ -278,4 +307,6 @@ class Sessions:
             await store.clear_login_failures_of_email(session, user.email)
             await store.revoke_user_sessions(session, user.id, now)
             effects.user_changed(session, user.id)
+            principal = Principal(via=Via.ANONYMOUS, user_id=user.id)
+            await audit.record(session, principal, "auth.password_reset", target_type="USER", target_id=user.id)
             return user.id

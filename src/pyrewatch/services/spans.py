@@ -8,12 +8,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from pyrewatch.auth.policy import Action, require
+from pyrewatch.auth.policy import Action, require, require_project
 from pyrewatch.auth.principal import Principal
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
-from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.projects import require_project_reach, resolve_project
 from pyrewatch.services.span_frames import Frame, Projection, build_frame, compile_projection
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as store
@@ -135,7 +135,7 @@ async def list_spans(
 ) -> tuple[list[SpanRow], SpanKey | None]:
     """One page of a project's spans and the key that starts the next page."""
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     span_filter = _span_filter(project.id, query)
     rows = await store.list_spans(session, span_filter, paging)
     limit = paging.limit
@@ -184,6 +184,7 @@ async def span_tables(
         InvalidInput: a query outside the grammar (``Invalid query: ...``).
     """
     require(principal, Action.READ)
+    require_project(principal, project_name)  # before the lookup: a bound key learns nothing of others
     compiled = [_compile_query(query) for query in queries]
     project = None
     if "\x00" not in project_name:
@@ -216,6 +217,7 @@ async def delete_span(session: Session, principal: Principal, identifier: str) -
         span = await store.find_span_by_span_id(session, identifier) if "\x00" not in identifier else None
     if span is None:
         raise NotFound(f"Span with ID {identifier} not found")
+    await require_project_reach(session, principal, [span.project_id])
     await store.delete_span(session, span.id)
 
 
@@ -225,5 +227,6 @@ async def get_span(session: Session, principal: Principal, rowid: int) -> SpanRo
     span = await store.find_span(session, rowid) if 0 < rowid <= MAX_ROW_ID else None
     if span is None:
         raise NotFound(f"Span with ID {rowid} not found")
+    await require_project_reach(session, principal, [span.project_id])
     trace = await trace_store.find_trace(session, span.trace_rowid)
     return span, trace.trace_id if trace is not None else ""

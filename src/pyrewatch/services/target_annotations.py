@@ -27,7 +27,7 @@ from pyrewatch.services.annotations import (
     AnnotationQuery,
     validate_annotation,
 )
-from pyrewatch.services.projects import resolve_project, validate_text
+from pyrewatch.services.projects import require_project_reach, resolve_project, validate_text
 from pyrewatch.store import project_sessions as session_store
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import target_annotations as store
@@ -87,9 +87,13 @@ class TargetAnnotationInput:
 
 
 async def _rowids(
-    session: Session, kind: AnnotationKind, ids: Sequence[str], project_id: int | None = None
+    session: Session, principal: Principal, kind: AnnotationKind, ids: Sequence[str], project_id: int | None = None
 ) -> dict[str, int]:
-    """Row ids of the targets named by ``ids`` (unknown and unusable ids are left out)."""
+    """Row ids of the targets named by ``ids`` (unknown and unusable ids are left out).
+
+    Raises:
+        NotAllowed: a target is in a project that ``principal`` (a project-bound key) may not reach.
+    """
     usable = [i for i in ids if "\x00" not in i and len(i) <= kind.max_id_length]
     found: dict[str, Any]
     if kind is TRACE:
@@ -98,6 +102,7 @@ async def _rowids(
         found = await session_store.sessions_by_session_ids(session, usable, project_id=project_id)
     else:
         found = await span_store.spans_by_span_ids(session, usable, project_id=project_id)
+    await require_project_reach(session, principal, [row.project_id for row in found.values()])
     return {key: row.id for key, row in found.items()}
 
 
@@ -134,7 +139,7 @@ async def annotate(
     for item in items:
         _validate(kind, item)
     await check_annotations(session, [(item.name, item.label, item.score) for item in items])
-    rowids = await _rowids(session, kind, [item.target_id for item in items])
+    rowids = await _rowids(session, principal, kind, [item.target_id for item in items])
     missing = sorted({item.target_id for item in items} - rowids.keys())
     if missing and sync:
         raise NotFound(f"{kind.plural} with IDs {', '.join(missing)} do not exist.")
@@ -169,7 +174,7 @@ async def add_note(
     require(principal, Action.WRITE)
     validate_text(note, "Note", MAX_TEXT_LENGTH)
     validate_text(identifier, "Identifier", MAX_NAME_LENGTH)
-    rowids = await _rowids(session, kind, [target_id])
+    rowids = await _rowids(session, principal, kind, [target_id])
     if target_id not in rowids:
         raise NotFound(f"{kind.noun} with ID {target_id} not found")
     values = TargetAnnotationValues(
@@ -212,10 +217,10 @@ async def list_annotations(
     for values in (query.identifiers, query.include_names, query.exclude_names):
         for value in values:
             validate_text(value, "Filter value", MAX_TEXT_LENGTH)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     target_rowids = None
     if target_ids:
-        found = await _rowids(session, kind, target_ids, project.id)
+        found = await _rowids(session, principal, kind, target_ids, project.id)
         if not found:
             raise NotFound(f"None of the supplied {kind.ids_param} exist in this project")
         target_rowids = list(found.values())
@@ -253,7 +258,7 @@ async def delete_annotations(
     for value in (query.name, query.identifier):
         if value is not None:
             validate_text(value, "Filter value", MAX_NAME_LENGTH)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     owner = None if decide(principal, Action.ADMIN_WRITE) is None else principal.user_id
     deletion = AnnotationDeletion(
         project_id=project.id,

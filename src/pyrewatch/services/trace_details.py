@@ -81,7 +81,7 @@ async def get_trace_detail(
         NotFound: no such project, or the trace is not in it.
     """
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     trace_id = trace_id.lower()
     trace = await trace_store.find_trace_by_trace_id(session, trace_id) if _valid_hex(trace_id, 32) else None
     if trace is None or trace.project_id != project.id:

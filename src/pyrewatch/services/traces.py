@@ -13,7 +13,7 @@ from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.project_sessions import session_rowids
-from pyrewatch.services.projects import resolve_project
+from pyrewatch.services.projects import require_project_reach, resolve_project
 from pyrewatch.store import project_sessions as session_store
 from pyrewatch.store import spans as span_store
 from pyrewatch.store import traces as store
@@ -70,7 +70,7 @@ async def list_traces(
 ) -> TracePage:
     """One page of a project's traces, newest (or slowest) first by default."""
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     sessions = None
     if query.session_identifiers:
         sessions = await session_rowids(session, project.id, query.session_identifiers)
@@ -130,7 +130,7 @@ async def transfer_traces(
     require(principal, Action.WRITE)
     if not identifiers or len(identifiers) > MAX_TRANSFER:
         raise InvalidInput(f"Give 1 to {MAX_TRANSFER} trace identifiers")
-    target = await resolve_project(session, destination)
+    target = await resolve_project(session, destination, principal)
     traces: dict[int, Trace] = {}
     for identifier in identifiers:
         trace = await _find_trace(session, identifier)
@@ -139,6 +139,7 @@ async def transfer_traces(
         traces[trace.id] = trace
     if len({trace.project_id for trace in traces.values()}) > 1:
         raise InvalidInput("All traces must belong to the same source project")
+    await require_project_reach(session, principal, [trace.project_id for trace in traces.values()])
     rowids = sorted(traces)
     await store.move_traces(session, rowids, target.id)
     await session_store.move_whole_sessions(session, rowids, target.id)
@@ -159,6 +160,7 @@ async def delete_trace(session: Session, principal: Principal, identifier: str) 
         trace = await store.find_trace_by_trace_id(session, identifier) if "\x00" not in identifier else None
     if trace is None:
         raise NotFound(f"Trace with ID {identifier} not found")
+    await require_project_reach(session, principal, [trace.project_id])
     await store.delete_trace(session, trace.id)
 
 
@@ -168,6 +170,7 @@ async def get_trace(session: Session, principal: Principal, rowid: int) -> Trace
     trace = await store.find_trace(session, rowid) if 0 < rowid <= MAX_ROW_ID else None
     if trace is None:
         raise NotFound(f"Trace with ID {rowid} not found")
+    await require_project_reach(session, principal, [trace.project_id])
     spans = await span_store.list_spans_of_traces(session, [trace.id])
     tokens = (await store.token_counts(session, [trace.id])).get(trace.id, TraceTokens(0, 0))
     latency = (trace.end_time - trace.start_time).total_seconds() * 1000.0

@@ -238,6 +238,14 @@ async def patch_user(session: Session, principal: Principal, patch: UserPatch, *
             await _check_unique(session, username=username)
             user.username = username
     if patch.new_role is not None and patch.new_role != user.role:
+        await audit.record(
+            session,
+            principal,
+            "user.role_change",
+            target_type="USER",
+            target_id=user.id,
+            details={"from": user.role, "to": patch.new_role},
+        )
         user.role = patch.new_role
         await _end_sessions(session, user.id)
     if patch.new_password is not None:
@@ -284,7 +292,14 @@ async def patch_viewer(
         user.reset_password = False
         await _end_sessions(session, user.id)
     await session.flush()
-    await audit.record(session, principal, "user.patch_self", target_type="USER", target_id=user.id)
+    await audit.record(
+        session,
+        principal,
+        "user.patch_self",
+        target_type="USER",
+        target_id=user.id,
+        details={"password_changed": patch.new_password is not None},
+    )
     return user, patch.new_password is not None
 
 

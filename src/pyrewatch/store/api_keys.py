@@ -12,9 +12,12 @@ from pyrewatch.db.session import Session
 from pyrewatch.ids import MAX_ROW_ID
 
 __all__ = [
+    "PROVISIONED_VIA",
     "find_api_key",
+    "find_api_key_by_key_id",
     "insert_api_key",
     "list_api_keys",
+    "list_provisioned_api_keys",
     "list_user_api_keys_of",
     "list_user_api_keys_page",
     "revoke_api_key",
@@ -27,6 +30,21 @@ async def insert_api_key(session: Session, key: ApiKey) -> ApiKey:
     session.add(key)
     await session.flush()
     return key
+
+
+# ``created_via`` of the keys a provisioning file manages.
+PROVISIONED_VIA = "PROVISIONING"
+
+
+async def find_api_key_by_key_id(session: Session, key_id: str) -> ApiKey | None:
+    """A key by its public key id, revoked or not."""
+    return (await session.execute(select(ApiKey).where(ApiKey.key_id == key_id))).scalar_one_or_none()
+
+
+async def list_provisioned_api_keys(session: Session) -> list[ApiKey]:
+    """Live keys a provisioning file manages, oldest first."""
+    stmt = select(ApiKey).where(ApiKey.created_via == PROVISIONED_VIA, ApiKey.revoked_at.is_(None))
+    return list((await session.execute(stmt.order_by(ApiKey.id))).scalars())
 
 
 async def find_api_key(session: Session, row_id: int, kind: str) -> ApiKey | None:

@@ -28,10 +28,18 @@ async def find_project_by_name(session: Session, name: str) -> Project | None:
 
 
 async def list_projects_page(
-    session: Session, *, limit: int, cursor: int | None, name_contains: str | None
+    session: Session,
+    *,
+    limit: int,
+    cursor: int | None,
+    name_contains: str | None,
+    names: frozenset[str] | None = None,
 ) -> list[Project]:
-    """Up to ``limit + 1`` projects by id descending, from ``cursor`` (inclusive)."""
+    """Up to ``limit + 1`` projects by id descending, from ``cursor`` (inclusive); only those
+    named in ``names`` when it is given."""
     stmt = select(Project).order_by(Project.id.desc()).limit(limit + 1)
+    if names is not None:
+        stmt = stmt.where(Project.name.in_(sorted(names)))
     if cursor is not None:
         stmt = stmt.where(Project.id <= cursor)
     if name_contains:

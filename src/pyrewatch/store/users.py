@@ -12,6 +12,7 @@ from pyrewatch.errors import NotFound
 from pyrewatch.ids import MAX_ROW_ID
 
 __all__ = [
+    "list_provisioned_users",
     "count_users_with_role",
     "delete_users",
     "list_users_by_email",
@@ -89,3 +90,8 @@ async def users_by_ids(session: Session, user_ids: Sequence[int]) -> list[User]:
 async def delete_users(session: Session, user_ids: Sequence[int]) -> None:
     """Delete users; the database cascades to their sessions, tokens and keys."""
     await session.execute(delete(User).where(User.id.in_(list(user_ids))))
+
+
+async def list_provisioned_users(session: Session) -> list[User]:
+    """Users a provisioning file manages, oldest first."""
+    return list((await session.execute(select(User).where(User.provisioned.is_(True)).order_by(User.id))).scalars())

@@ -36,4 +36,10 @@ class ApiKey(Base):
     expires_at: Mapped[datetime | None] = mapped_column(default=None)
     last_used_at: Mapped[datetime | None] = mapped_column(default=None)
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # {"scopes": ["ingest", "read"]}: what the key may do, within its owner's role. NULL: the
+    # owner's full role.
     scopes: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # {"names": ["my-app"]}: the projects the key is bound to. NULL: every project.
+    projects: Mapped[dict[str, Any] | None] = mapped_column(default=None)
+    # The key that replaced this one in a rotation.
+    replaced_by_id: Mapped[int | None] = mapped_column(default=None)

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from pyrewatch.auth.principal import Role
@@ -29,5 +29,7 @@ class User(Base):
     # Argon2id PHC string; NULL means password login is impossible for this user.
     password_hash: Mapped[str | None] = mapped_column(String(255), default=None)
     reset_password: Mapped[bool] = mapped_column(default=False)
+    # Managed by PYREWATCH_PROVISIONING_FILE (see docs/provisioning.md).
+    provisioned: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=now_utc)
     updated_at: Mapped[datetime] = mapped_column(default=now_utc, onupdate=now_utc)

@@ -19,6 +19,7 @@ from pyrewatch.http.graphql.queries.projects import ProjectsQuery
 from pyrewatch.http.graphql.queries.retention import RetentionMutation, RetentionQuery
 from pyrewatch.http.graphql.queries.tracing import TRACING_TYPES
 from pyrewatch.http.graphql.queries.users import UsersQuery
+from pyrewatch.http.graphql.scopes import QueryScope
 from pyrewatch.settings import RequestLimits
 
 
@@ -47,7 +48,7 @@ def build_schema(limits: RequestLimits) -> strawberry.Schema:
         types=TRACING_TYPES,
         # Automation sends the same few documents again and again: each small one is parsed and
         # validated once (bounded caches shared across requests); over-limit documents never run.
-        extensions=[mask_unexpected_errors, *limit_extensions(limits)],
+        extensions=[mask_unexpected_errors, *limit_extensions(limits), QueryScope],
     )
 
 

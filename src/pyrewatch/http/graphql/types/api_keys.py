@@ -21,8 +21,11 @@ class ApiKey:
     description: str | None
     created_at: datetime
     expires_at: datetime | None
-    # Pyrewatch additions (Phoenix has none of these).
+    # Pyrewatch additions (Phoenix has none of these). ``scopes`` and ``projects`` are null for
+    # the owner's full role and for every project.
     last_used_at: datetime | None
+    scopes: list[str] | None
+    projects: list[str] | None
 
 
 @strawberry.type
@@ -36,6 +39,8 @@ class SystemApiKey(ApiKey, Node):
             created_at=key.created_at,
             expires_at=key.expires_at,
             last_used_at=key.last_used_at,
+            scopes=None if key.scopes is None else list(key.scopes),
+            projects=None if key.projects is None else list(key.projects),
         )
 
 
@@ -61,4 +66,6 @@ class UserApiKey(ApiKey, Node):
             created_at=key.created_at,
             expires_at=key.expires_at,
             last_used_at=key.last_used_at,
+            scopes=None if key.scopes is None else list(key.scopes),
+            projects=None if key.projects is None else list(key.projects),
         )

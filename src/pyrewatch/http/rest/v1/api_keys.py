@@ -24,10 +24,12 @@ from pyrewatch.http.rest.v1.schemas.api_keys import (
     CreatedApiKey,
     GetAllUserApiKeysResponseBody,
     GetApiKeysResponseBody,
+    RotateApiKeyRequestBody,
     UserApiKey,
 )
 from pyrewatch.ids import encode_global_id, parse_typed_global_id
 from pyrewatch.services import api_keys as service
+from pyrewatch.services import key_rotation
 from pyrewatch.services.api_keys import KeyInput, MintedKey
 
 router = APIRouter(prefix="/v1", tags=["api_keys"])
@@ -50,7 +52,14 @@ def _created(minted: MintedKey, type_name: str) -> Response:
 
 
 def _input(body: CreateApiKeyRequestBody) -> KeyInput:
-    return KeyInput(name=body.data.name, description=body.data.description, expires_at=body.data.expires_at)
+    data = body.data
+    return KeyInput(
+        name=data.name,
+        description=data.description,
+        expires_at=data.expires_at,
+        scopes=data.scopes,
+        projects=data.projects,
+    )
 
 
 @router.get("/system/api_keys", operation_id="getSystemApiKeys", summary="List system API keys", responses=_ERRORS)
@@ -151,3 +160,46 @@ async def get_all_user_api_keys(
         data.append(UserApiKey(**ApiKey.from_view(key, "UserApiKey").model_dump(), user=user))
     next_cursor = None if next_id is None else encode_global_id("UserApiKey", next_id)
     return _json(GetAllUserApiKeysResponseBody(data=data, next_cursor=next_cursor), next_cursor=next_cursor)
+
+
+def _key_row_id(api_key_id: str, type_name: str) -> int:
+    row_id = parse_typed_global_id(api_key_id, type_name)
+    if row_id is None:
+        raise InvalidInput(f"Invalid {type_name} GlobalID format: {api_key_id}")
+    return row_id
+
+
+@router.post(
+    "/system/api_keys/{api_key_id}/rotate",
+    operation_id="rotateSystemApiKey",
+    summary="Replace a system API key; the old one keeps working for a grace period",
+    status_code=201,
+    responses=_ERRORS,
+    response_model=CreateApiKeyResponseBody,
+    dependencies=[guard(Action.CREATE_SYSTEM_KEY)],
+)
+async def rotate_system_api_key(
+    api_key_id: str, session: SessionDep, principal: PrincipalDep, body: RotateApiKeyRequestBody | None = None
+) -> Response:
+    grace = (body or RotateApiKeyRequestBody()).grace_seconds
+    row_id = _key_row_id(api_key_id, "SystemApiKey")
+    minted = await key_rotation.rotate_system_key(session, principal, row_id, grace_seconds=grace)
+    return _created(minted, "SystemApiKey")
+
+
+@router.post(
+    "/user/api_keys/{api_key_id}/rotate",
+    operation_id="rotateUserApiKey",
+    summary="Replace a user API key; the old one keeps working for a grace period",
+    status_code=201,
+    responses=_ERRORS,
+    response_model=CreateApiKeyResponseBody,
+    dependencies=[guard(Action.CREATE_USER_KEY)],
+)
+async def rotate_user_api_key(
+    api_key_id: str, session: SessionDep, principal: PrincipalDep, body: RotateApiKeyRequestBody | None = None
+) -> Response:
+    grace = (body or RotateApiKeyRequestBody()).grace_seconds
+    row_id = _key_row_id(api_key_id, "UserApiKey")
+    minted = await key_rotation.rotate_user_key(session, principal, row_id, grace_seconds=grace)
+    return _created(minted, "UserApiKey")

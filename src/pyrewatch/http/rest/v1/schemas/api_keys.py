@@ -21,6 +21,15 @@ class ApiKeyData(BaseModel):
     expires_at: datetime | None = Field(
         default=None, description="When the API key expires. The key never expires when omitted."
     )
+    # Pyrewatch additions: narrow what the key may do.
+    scopes: list[str] | None = Field(
+        default=None,
+        description="What the key may do: any of 'ingest' and 'read'. The owner's full role when omitted.",
+    )
+    projects: list[str] | None = Field(
+        default=None,
+        description="Project names or Project GlobalIDs the key is bound to. Every project when omitted.",
+    )
 
     @field_validator("name")
     @classmethod
@@ -58,6 +67,9 @@ class ApiKey(BaseModel):
     expires_at: datetime | None = None
     # Pyrewatch addition: when the key last authenticated a request (updated about once a minute).
     last_used_at: datetime | None = None
+    # Pyrewatch additions: omitted for the owner's full role and for every project.
+    scopes: list[str] | None = None
+    projects: list[str] | None = None
 
     @classmethod
     def from_view(cls, key: KeyView, type_name: str) -> ApiKey:
@@ -68,6 +80,8 @@ class ApiKey(BaseModel):
             created_at=key.created_at,
             expires_at=key.expires_at,
             last_used_at=key.last_used_at,
+            scopes=None if key.scopes is None else list(key.scopes),
+            projects=None if key.projects is None else list(key.projects),
         )
 
 
@@ -100,3 +114,10 @@ class CreateApiKeyResponseBody(BaseModel):
 class GetAllUserApiKeysResponseBody(BaseModel):
     data: list[UserApiKey]
     next_cursor: str | None
+
+
+class RotateApiKeyRequestBody(BaseModel):
+    grace_seconds: int = Field(
+        default=86_400,
+        description="How long the old key keeps working, in seconds (0: refused at once).",
+    )
