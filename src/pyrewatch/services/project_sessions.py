@@ -14,15 +14,18 @@ from pyrewatch.ids import MAX_ROW_ID, decode_global_id, parse_typed_global_id
 from pyrewatch.services.projects import resolve_project
 from pyrewatch.store import project_sessions as store
 from pyrewatch.store.project_sessions import MAX_SESSION_ID_LENGTH, SessionTokens
+from pyrewatch.store.span_outlines import TurnRoot, turn_roots
 
 __all__ = [
     "SESSION_TYPE",
+    "SessionTurns",
     "SessionView",
     "delete_session",
     "delete_sessions",
     "find_session",
     "get_session",
     "list_sessions",
+    "session_turns",
     "session_rowids",
 ]
 
@@ -35,6 +38,14 @@ class SessionView:
     session: ProjectSession
     traces: list[Trace] = field(default_factory=list)
     tokens: SessionTokens = SessionTokens(0, 0)
+
+
+@dataclass(frozen=True)
+class SessionTurns:
+    """A session with its traces in order and each trace's root span (input and output)."""
+
+    view: SessionView
+    roots: dict[int, TurnRoot]
 
 
 async def _views(session: Session, rows: Sequence[ProjectSession]) -> list[SessionView]:
@@ -82,6 +93,23 @@ async def get_session(session: Session, principal: Principal, identifier: str) -
     if row is None:
         raise NotFound(f"Session with identifier {identifier} not found")
     return (await _views(session, [row]))[0]
+
+
+async def session_turns(
+    session: Session, principal: Principal, project_identifier: str, identifier: str
+) -> SessionTurns:
+    """A project's session with its traces in order and their root spans' input and output.
+
+    Raises:
+        NotFound: no such project, or the session is not in it.
+    """
+    require(principal, Action.READ)
+    project = await resolve_project(session, project_identifier)
+    row = await find_session(session, identifier)
+    if row is None or row.project_id != project.id:
+        raise NotFound(f"Session with identifier {identifier} not found")
+    view = (await _views(session, [row]))[0]
+    return SessionTurns(view, await turn_roots(session, [trace.id for trace in view.traces]))
 
 
 async def delete_session(session: Session, principal: Principal, identifier: str) -> None:

@@ -24,12 +24,14 @@ __all__ = [
     "delete_experiment",
     "delete_run_annotations",
     "experiment_project_names",
+    "experiments_by_ids",
     "find_annotation",
     "find_run",
     "find_tag",
     "list_experiments_page",
     "list_runs_page",
     "run_counts",
+    "runs_of_experiments",
     "snapshot_example_ids",
     "tags_of_experiment",
     "token_counts_by_trace",
@@ -181,3 +183,22 @@ async def token_counts_by_trace(session: Session, trace_ids: list[str]) -> dict[
         for trace_id, prompt, completion in (await session.execute(stmt)).all():
             result[str(trace_id)] = (int(prompt or 0), int(completion or 0))
     return result
+
+
+async def experiments_by_ids(session: Session, experiment_ids: list[int]) -> dict[int, Experiment]:
+    if not experiment_ids:
+        return {}
+    stmt = select(Experiment).where(Experiment.id.in_(experiment_ids))
+    return {row.id: row for row in (await session.execute(stmt)).scalars()}
+
+
+async def runs_of_experiments(session: Session, experiment_ids: list[int]) -> list[ExperimentRun]:
+    """Every run of the given experiments, by example, then repetition (one statement)."""
+    if not experiment_ids:
+        return []
+    stmt = (
+        select(ExperimentRun)
+        .where(ExperimentRun.experiment_id.in_(experiment_ids))
+        .order_by(ExperimentRun.dataset_example_id, ExperimentRun.repetition_number, ExperimentRun.id)
+    )
+    return list((await session.execute(stmt)).scalars())
