@@ -54,7 +54,7 @@ def test_viewer_and_member_see_only_what_the_policy_allows(
     web.log_out()
 
     _first_login(web, "viewer@example.com", "Initial-Pass-1", "Viewer-Pass-77")
-    assert web.nav_links() == ["Projects", "Profile"]
+    assert web.nav_links() == ["Projects", "Datasets", "Prompts", "Annotations", "Profile"]
     # Viewers cannot write: no form to create a project.
     assert "New project" not in web.text("main")
     web.open("/settings/api-keys")
@@ -66,7 +66,7 @@ def test_viewer_and_member_see_only_what_the_policy_allows(
     web.log_out()
 
     _first_login(web, "member@example.com", "Initial-Pass-1", "Member-Pass-77")
-    assert web.nav_links() == ["Projects", "Profile"]
+    assert web.nav_links() == ["Projects", "Datasets", "Prompts", "Annotations", "Profile"]
     assert "New project" in web.text("main")
     web.open("/profile")
     assert "No keys yet." in web.text("main")
