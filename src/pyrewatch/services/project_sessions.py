@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
-from pyrewatch.db.models import ProjectSession, Trace
+from pyrewatch.db.models import ProjectSession, ProjectSessionAnnotation, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, decode_global_id, parse_typed_global_id
 from pyrewatch.services.projects import resolve_project
 from pyrewatch.store import project_sessions as store
+from pyrewatch.store import target_annotations as target_store
 from pyrewatch.store.project_sessions import MAX_SESSION_ID_LENGTH, SessionTokens
 from pyrewatch.store.span_outlines import TurnRoot, turn_roots
 
@@ -31,6 +32,7 @@ __all__ = [
 
 SESSION_TYPE = "ProjectSession"
 MAX_BULK_DELETE = 1000
+MAX_SESSION_ANNOTATIONS = 500
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class SessionTurns:
 
     view: SessionView
     roots: dict[int, TurnRoot]
+    annotations: list[ProjectSessionAnnotation]  # newest first
 
 
 async def _views(session: Session, rows: Sequence[ProjectSession]) -> list[SessionView]:
@@ -109,7 +112,15 @@ async def session_turns(
     if row is None or row.project_id != project.id:
         raise NotFound(f"Session with identifier {identifier} not found")
     view = (await _views(session, [row]))[0]
-    return SessionTurns(view, await turn_roots(session, [trace.id for trace in view.traces]))
+    roots = await turn_roots(session, [trace.id for trace in view.traces])
+    found = await target_store.list_annotations(
+        session,
+        target_store.SESSION,
+        target_store.TargetAnnotationFilter(project_id=project.id, target_rowids=[row.id]),
+        limit=MAX_SESSION_ANNOTATIONS,
+        cursor=None,
+    )
+    return SessionTurns(view, roots, [annotation for annotation, _ in found[:MAX_SESSION_ANNOTATIONS]])
 
 
 async def delete_session(session: Session, principal: Principal, identifier: str) -> None:

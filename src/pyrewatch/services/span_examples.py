@@ -42,10 +42,11 @@ def _value(attributes: dict[str, Any], key: str, name: str) -> dict[str, Any]:
     return {name: value}
 
 
-def _messages(raw: Any) -> list[Any]:
+def _unwrapped(raw: Any, key: str) -> list[Any]:
+    """The items of a flattened OpenInference list (``[{"message": {...}}]`` → ``[{...}]``)."""
     if not isinstance(raw, list):
         return []
-    return [item.get("message", item) if isinstance(item, dict) else item for item in raw]
+    return [item.get(key, item) if isinstance(item, dict) else item for item in raw]
 
 
 def span_example(span: Span) -> UploadRow:
@@ -56,12 +57,12 @@ def span_example(span: Span) -> UploadRow:
     input_: dict[str, Any]
     output: dict[str, Any]
     if kind == "LLM" and _dig(attributes, "llm", "input_messages"):
-        input_ = {"messages": _messages(_dig(attributes, "llm", "input_messages"))}
-        output = {"messages": _messages(_dig(attributes, "llm", "output_messages"))}
+        input_ = {"messages": _unwrapped(_dig(attributes, "llm", "input_messages"), "message")}
+        output = {"messages": _unwrapped(_dig(attributes, "llm", "output_messages"), "message")}
     elif kind == "RETRIEVER":
         input_ = _value(attributes, "input", "input")
         documents = _dig(attributes, "retrieval", "documents")
-        output = {"documents": _messages(documents)} if isinstance(documents, list) else {}
+        output = {"documents": _unwrapped(documents, "document")} if isinstance(documents, list) else {}
     else:
         input_ = _value(attributes, "input", "input")
         output = _value(attributes, "output", "output")

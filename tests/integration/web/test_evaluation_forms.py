@@ -147,5 +147,7 @@ def test_trace_page_shows_trace_and_session_annotations(client: TestClient) -> N
     counts = _counts(client, [trace_path])
     assert counts[0] <= 8, counts
     session_link = re.search(rf'href="(/projects/{re.escape(gid)}/sessions/[^"]+)">session<', after)
-    assert session_link is not None and "conv-9" in client.get(session_link.group(1)).text
-    assert quote(trace_id) in client.get(session_link.group(1)).text
+    assert session_link is not None
+    session_page = client.get(session_link.group(1)).text
+    assert "conv-9" in session_page and quote(trace_id) in session_page
+    assert "Annotations (1)" in session_page and "resolved" in session_page

@@ -76,5 +76,6 @@ async def session_page(request: Request, project_id: str, session_id: str) -> Re
         "s": view.session,
         "tokens": view.tokens,
         "turns": turns,
+        "annotations": found.annotations,
     }
     return render(request, "sessions/session.html", context)
