@@ -130,3 +130,25 @@ def test_prompt_versions_tags_and_diff(client: TestClient) -> None:
     assert "accurate assistant.</ins>" in diff
     assert re.search(r'<tr class="changed"><th scope="row">Model <span class="badge">changed', diff)
     assert client.get(f"{link.group(1)}/versions/zzz").status_code == 422
+
+
+def test_listings_run_the_same_statements_for_1_or_6_rows(make_client: ClientFactory) -> None:
+    counts = []
+    for rows, project in ((1, "few"), (6, "many")):
+        client = make_client()
+        for index in range(rows):
+            config = {"name": f"{project}-{index}", "type": "CONTINUOUS", "lower_bound": 0, "upper_bound": 1}
+            assert client.post("/v1/annotation_configs", json=config).status_code == 200
+            upload = {"name": f"{project}-{index}", "inputs": [{"q": index}]}
+            assert client.post("/v1/datasets/upload?sync=true", json=upload).status_code == 200
+            send_session_traces(client, project, f"{project}-conv-{index}", 1)
+        gid = _gid(client, project)
+        paths = [
+            "/settings/annotations",
+            "/datasets",
+            "/prompts",
+            f"/projects/{gid}/sessions",
+            f"/projects/{gid}/spans/add-to-dataset?span_id=0123456789abcdef",
+        ]
+        counts.append(_counts(client, paths))
+    assert counts[0] == counts[1] and max(counts[0]) <= 4, counts
