@@ -78,6 +78,17 @@ def test_sessions_and_spans_to_a_dataset(start_server: Callable[..., ServerProce
     with httpx.Client(base_url=server.url, timeout=30) as api:
         send_session_traces(api, "support-bot", "conversation-1", 3)
         send_session_traces(api, "support-bot", "conversation-2", 1)
+        trace_id = api.get("/v1/projects/support-bot/traces").json()["data"][-1]["trace_id"]
+        result = {"label": "helpful", "score": 0.9, "explanation": "Answered the question."}
+        trace_note = {"trace_id": trace_id, "name": "helpfulness", "annotator_kind": "HUMAN", "result": result}
+        assert api.post("/v1/trace_annotations?sync=true", json={"data": [trace_note]}).status_code == 200
+        session_note = {
+            "session_id": "conversation-1",
+            "name": "resolved",
+            "annotator_kind": "LLM",
+            "result": {"label": "yes"},
+        }
+        assert api.post("/v1/session_annotations?sync=true", json={"data": [session_note]}).status_code == 200
 
     web.use(server.url).open("/projects")
     web.click_link("support-bot")
@@ -91,9 +102,13 @@ def test_sessions_and_spans_to_a_dataset(start_server: Callable[..., ServerProce
     assert "question 0" in turns[0].text and "answer 2" in turns[2].text
     web.screenshot("session")
 
-    web.click_link("turn-1")
+    assert "resolved" in web.text("#session-annotations")
+    web.click_link("turn-0")
     assert "Part of a session" in web.text("main")
-    web.screenshot("trace-in-session")
+    assert "helpfulness" in web.text("main") and "resolved" in web.text("main")
+    web.check_accessibility()
+    web.driver.execute_script("window.scrollTo(0, 0)")
+    web.save_artifacts("trace-in-session")
     web.click_link("support-bot")
     web.click_link("Spans")
     boxes = web.all("input[name='span_id']")

@@ -63,6 +63,8 @@ def test_viewer_and_member_see_only_what_the_policy_allows(
     web.screenshot("forbidden")
     web.open("/settings/users")
     assert web.heading() == "Not allowed"
+    web.open("/settings/annotations")
+    assert web.heading() == "Annotation configs" and not web.all("form[action$='/settings/annotations']")
     web.log_out()
 
     _first_login(web, "member@example.com", "Initial-Pass-1", "Member-Pass-77")
