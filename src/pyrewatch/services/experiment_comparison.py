@@ -19,9 +19,10 @@ from pyrewatch.store import experiments as store
 from pyrewatch.store.datasets import VersionedExample
 from pyrewatch.store.experiments import RunCounts
 
-__all__ = ["MAX_COMPARED", "Comparison", "ComparedExample", "compare_experiments"]
+__all__ = ["MAX_COMPARED", "PAGE_SIZE", "Comparison", "ComparedExample", "compare_experiments"]
 
 MAX_COMPARED = 8
+PAGE_SIZE = 50
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,8 @@ class Comparison:
     counts: list[RunCounts]
     examples: list[ComparedExample]
     evaluations: dict[int, list[ExperimentRunAnnotation]] = field(default_factory=dict)
+    averages: dict[tuple[int, str], float] = field(default_factory=dict)  # (experiment id, name): mean score
+    next_after: int | None = None  # the last example id of this page when more follow
 
 
 def _experiment_ids(experiment_gids: Sequence[str]) -> list[int]:
@@ -57,9 +60,14 @@ def _experiment_ids(experiment_gids: Sequence[str]) -> list[int]:
 
 
 async def compare_experiments(
-    session: Session, principal: Principal, dataset_gid: str, experiment_gids: Sequence[str]
+    session: Session,
+    principal: Principal,
+    dataset_gid: str,
+    experiment_gids: Sequence[str],
+    after: int | None = None,
 ) -> Comparison:
-    """The first experiment is the base: its examples (at its dataset version) are the rows.
+    """The first experiment is the base: its examples (at its dataset version) are the rows, a
+    page of ``PAGE_SIZE`` after example id ``after``; averages cover every run.
 
     Raises:
         InvalidInput: no experiment, too many, or an id that is not an Experiment GlobalID.
@@ -75,14 +83,18 @@ async def compare_experiments(
     experiments = [found[i] for i in ids]
     summaries = await summarize(session, experiments)
     base = experiments[0]
-    example_ids = await store.snapshot_example_ids(session, base.id)
+    page = await store.snapshot_page(session, base.id, after=after, limit=PAGE_SIZE)
+    example_ids = page[:PAGE_SIZE]
     examples = await dataset_store.examples_at_version(
         session, dataset.id, base.dataset_version_id, example_ids=example_ids
     )
-    runs = await store.runs_of_experiments(session, ids)
+    runs = await store.runs_of_experiments(session, ids, example_ids)
     by_key: dict[tuple[int, int], list[ExperimentRun]] = {}
     for run in runs:
         by_key.setdefault((run.dataset_example_id, run.experiment_id), []).append(run)
     rows = [ComparedExample(e, [by_key.get((e.example.id, i), []) for i in ids]) for e in examples]
     evaluations = await store.annotations_of_runs(session, [run.id for run in runs])
-    return Comparison(dataset, experiments, [s.counts for s in summaries], rows, evaluations)
+    averages = await store.average_scores(session, ids)
+    next_after = example_ids[-1] if len(page) > PAGE_SIZE else None
+    counts = [s.counts for s in summaries]
+    return Comparison(dataset, experiments, counts, rows, evaluations, averages, next_after)

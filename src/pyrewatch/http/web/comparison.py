@@ -104,14 +104,11 @@ def _cell(
 
 
 def _averages(comparison: Comparison) -> list[dict[str, float]]:
-    sums: list[dict[str, list[float]]] = [{} for _ in comparison.experiments]
-    for row in comparison.examples:
-        for index, runs in enumerate(row.runs):
-            for run in runs:
-                for e in comparison.evaluations.get(run.id, []):
-                    if e.score is not None:
-                        sums[index].setdefault(e.name, []).append(e.score)
-    return [{name: sum(v) / len(v) for name, v in s.items()} for s in sums]
+    averages: list[dict[str, float]] = []
+    for experiment in comparison.experiments:
+        own = {name: v for (e, name), v in comparison.averages.items() if e == experiment.id}
+        averages.append(own)
+    return averages
 
 
 def comparison_view(comparison: Comparison) -> dict[str, Any]:
@@ -145,4 +142,4 @@ def comparison_view(comparison: Comparison) -> dict[str, Any]:
                 "cells": cells,
             }
         )
-    return {"headers": headers, "rows": rows}
+    return {"headers": headers, "rows": rows, "next_after": comparison.next_after}

@@ -4,6 +4,7 @@ side (``/datasets/{id}/compare?experimentId=…``, Phoenix's path)."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter
 from starlette.requests import Request
@@ -54,7 +55,9 @@ async def _dataset_context(request: Request, dataset_id: str, view: str) -> dict
             context["max_compared"] = MAX_COMPARED
         elif view == "examples":
             version = request.query_params.get("version") or None
-            found = await dataset_service.list_examples(session, principal, dataset_id, version)
+            found = await dataset_service.list_examples(
+                session, principal, dataset_id, version, limit=MAX_EXAMPLES_SHOWN + 1
+            )
             context["version_gid"] = encode_global_id("DatasetVersion", found.version_id)
             context["examples"] = [
                 {
@@ -64,7 +67,7 @@ async def _dataset_context(request: Request, dataset_id: str, view: str) -> dict
                 }
                 for e in found.examples[:MAX_EXAMPLES_SHOWN]
             ]
-            context["example_total"] = len(found.examples)
+            context["more_examples"] = len(found.examples) > MAX_EXAMPLES_SHOWN
         else:
             versions, _ = await dataset_service.list_dataset_versions(
                 session, principal, dataset_id, limit=PAGE_SIZE, cursor=None
@@ -97,7 +100,15 @@ async def dataset_versions_page(request: Request, dataset_id: str) -> Response:
 async def compare_page(request: Request, dataset_id: str) -> Response:
     """One experiment's runs with their evaluations, or several side by side against the first."""
     gids = request.query_params.getlist("experimentId")
+    after = after_cursor(request)
     async with transaction(state_of(request).session_factory) as session:
-        comparison = await compare_experiments(session, principal_of(request.scope), dataset_id, gids)
-    context = {"d": comparison.dataset, "gid": dataset_id, "view": "experiments"} | comparison_view(comparison)
+        comparison = await compare_experiments(session, principal_of(request.scope), dataset_id, gids, after)
+    base_query = urlencode([("experimentId", g) for g in gids])
+    context = {
+        "d": comparison.dataset,
+        "gid": dataset_id,
+        "view": "experiments",
+        "base_query": base_query,
+        "is_later_page": after is not None,
+    } | comparison_view(comparison)
     return render(request, "datasets/compare.html", context)
