@@ -54,7 +54,7 @@ def test_viewer_and_member_see_only_what_the_policy_allows(
     web.log_out()
 
     _first_login(web, "viewer@example.com", "Initial-Pass-1", "Viewer-Pass-77")
-    assert web.nav_links() == ["Projects", "Profile"]
+    assert web.nav_links() == ["Projects", "Datasets", "Prompts", "Annotations", "Profile"]
     # Viewers cannot write: no form to create a project.
     assert "New project" not in web.text("main")
     web.open("/settings/api-keys")
@@ -63,10 +63,12 @@ def test_viewer_and_member_see_only_what_the_policy_allows(
     web.screenshot("forbidden")
     web.open("/settings/users")
     assert web.heading() == "Not allowed"
+    web.open("/settings/annotations")
+    assert web.heading() == "Annotation configs" and not web.all("form[action$='/settings/annotations']")
     web.log_out()
 
     _first_login(web, "member@example.com", "Initial-Pass-1", "Member-Pass-77")
-    assert web.nav_links() == ["Projects", "Profile"]
+    assert web.nav_links() == ["Projects", "Datasets", "Prompts", "Annotations", "Profile"]
     assert "New project" in web.text("main")
     web.open("/profile")
     assert "No keys yet." in web.text("main")

@@ -153,8 +153,10 @@ async def list_examples(
     dataset_gid: str,
     version_gid: str | None,
     splits: Sequence[str] = (),
+    limit: int | None = None,
 ) -> ExamplesAtVersion:
-    """The examples of a version (latest by default), optionally only those in some splits."""
+    """The examples of a version (latest by default), optionally only those in some splits, or
+    only the first ``limit``."""
     require(principal, Action.READ)
     dataset = await resolve_dataset(session, dataset_gid)
     version_id = await resolve_version(session, dataset, version_gid)
@@ -164,7 +166,7 @@ async def list_examples(
         missing = [s for s in splits if s not in found and parse_typed_global_id(s, "DatasetSplit") is None]
         raise NotFound(f"Dataset splits not found: {', '.join(missing) or ', '.join(splits)}")
     examples = await store.examples_at_version(
-        session, dataset.id, version_id, split_ids=[s.id for s in filtered] if splits else None
+        session, dataset.id, version_id, split_ids=[s.id for s in filtered] if splits else None, limit=limit
     )
     memberships = await store.splits_of_examples(session, [e.example.id for e in examples])
     return ExamplesAtVersion(dataset, version_id, filtered, examples, memberships)

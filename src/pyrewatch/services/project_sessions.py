@@ -7,27 +7,32 @@ from dataclasses import dataclass, field
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
-from pyrewatch.db.models import ProjectSession, Trace
+from pyrewatch.db.models import ProjectSession, ProjectSessionAnnotation, Trace
 from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, decode_global_id, parse_typed_global_id
 from pyrewatch.services.projects import require_project_reach, resolve_project
 from pyrewatch.store import project_sessions as store
+from pyrewatch.store import target_annotations as target_store
 from pyrewatch.store.project_sessions import MAX_SESSION_ID_LENGTH, SessionTokens
+from pyrewatch.store.span_outlines import TurnRoot, turn_roots
 
 __all__ = [
     "SESSION_TYPE",
+    "SessionTurns",
     "SessionView",
     "delete_session",
     "delete_sessions",
     "find_session",
     "get_session",
     "list_sessions",
+    "session_turns",
     "session_rowids",
 ]
 
 SESSION_TYPE = "ProjectSession"
 MAX_BULK_DELETE = 1000
+MAX_SESSION_ANNOTATIONS = 500
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,15 @@ class SessionView:
     session: ProjectSession
     traces: list[Trace] = field(default_factory=list)
     tokens: SessionTokens = SessionTokens(0, 0)
+
+
+@dataclass(frozen=True)
+class SessionTurns:
+    """A session with its traces in order and each trace's root span (input and output)."""
+
+    view: SessionView
+    roots: dict[int, TurnRoot]
+    annotations: list[ProjectSessionAnnotation]  # newest first
 
 
 async def _views(session: Session, rows: Sequence[ProjectSession]) -> list[SessionView]:
@@ -83,6 +97,31 @@ async def get_session(session: Session, principal: Principal, identifier: str) -
         raise NotFound(f"Session with identifier {identifier} not found")
     await require_project_reach(session, principal, [row.project_id])
     return (await _views(session, [row]))[0]
+
+
+async def session_turns(
+    session: Session, principal: Principal, project_identifier: str, identifier: str
+) -> SessionTurns:
+    """A project's session with its traces in order and their root spans' input and output.
+
+    Raises:
+        NotFound: no such project, or the session is not in it.
+    """
+    require(principal, Action.READ)
+    project = await resolve_project(session, project_identifier)
+    row = await find_session(session, identifier)
+    if row is None or row.project_id != project.id:
+        raise NotFound(f"Session with identifier {identifier} not found")
+    view = (await _views(session, [row]))[0]
+    roots = await turn_roots(session, [trace.id for trace in view.traces])
+    found = await target_store.list_annotations(
+        session,
+        target_store.SESSION,
+        target_store.TargetAnnotationFilter(project_id=project.id, target_rowids=[row.id]),
+        limit=MAX_SESSION_ANNOTATIONS,
+        cursor=None,
+    )
+    return SessionTurns(view, roots, [annotation for annotation, _ in found[:MAX_SESSION_ANNOTATIONS]])
 
 
 async def delete_session(session: Session, principal: Principal, identifier: str) -> None:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyrewatch.auth.policy import Action, require
 from pyrewatch.auth.principal import Principal
-from pyrewatch.db.models import Project, Span, SpanAnnotation, Trace
+from pyrewatch.db.models import Project, ProjectSessionAnnotation, Span, SpanAnnotation, Trace, TraceAnnotation
 from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
 from pyrewatch.services import traces as trace_service
@@ -15,6 +15,7 @@ from pyrewatch.services.traces import TracePage, TraceQuery
 from pyrewatch.store import annotations as annotation_store
 from pyrewatch.store import projects as project_store
 from pyrewatch.store import spans as span_store
+from pyrewatch.store import target_annotations as target_store
 from pyrewatch.store import traces as trace_store
 from pyrewatch.store.annotations import AnnotationFilter
 from pyrewatch.store.span_outlines import SpanOutline, TraceRoot, list_span_outlines, roots_of_traces
@@ -42,6 +43,8 @@ class TraceDetail:
     spans: list[SpanOutline]
     selected: Span | None
     annotations: list[SpanAnnotation]  # of the selected span, newest first
+    trace_annotations: list[TraceAnnotation] = field(default_factory=list)  # newest first
+    session_annotations: list[ProjectSessionAnnotation] = field(default_factory=list)  # of the trace's session
 
 
 @dataclass(frozen=True)
@@ -101,7 +104,31 @@ async def get_trace_detail(
             cursor=None,
         )
         annotations = [row for row, _ in rows[:MAX_ANNOTATIONS]]
-    return TraceDetail(project=project, trace=trace, spans=spans, selected=selected, annotations=annotations)
+    detail = TraceDetail(project=project, trace=trace, spans=spans, selected=selected, annotations=annotations)
+    return await _with_target_annotations(session, detail)
+
+
+async def _with_target_annotations(session: Session, detail: TraceDetail) -> TraceDetail:
+    """The trace's annotations and, when the trace belongs to a session, the session's."""
+    project_id, trace = detail.project.id, detail.trace
+    found = await target_store.list_annotations(
+        session,
+        target_store.TRACE,
+        target_store.TargetAnnotationFilter(project_id=project_id, target_rowids=[trace.id]),
+        limit=MAX_ANNOTATIONS,
+        cursor=None,
+    )
+    detail.trace_annotations.extend(row for row, _ in found[:MAX_ANNOTATIONS])
+    if trace.project_session_rowid is not None:
+        found = await target_store.list_annotations(
+            session,
+            target_store.SESSION,
+            target_store.TargetAnnotationFilter(project_id=project_id, target_rowids=[trace.project_session_rowid]),
+            limit=MAX_ANNOTATIONS,
+            cursor=None,
+        )
+        detail.session_annotations.extend(row for row, _ in found[:MAX_ANNOTATIONS])
+    return detail
 
 
 async def locate_span(session: Session, principal: Principal, span_id: str) -> SpanLocation:

@@ -195,8 +195,10 @@ async def examples_at_version(
     *,
     example_ids: list[int] | None = None,
     split_ids: list[int] | None = None,
+    limit: int | None = None,
 ) -> list[VersionedExample]:
-    """The examples visible in a version, by example id; optionally only some, or some splits."""
+    """The examples visible in a version, by example id; optionally only some, or some splits,
+    or only the first ``limit``."""
     if example_ids is not None and len(example_ids) > CHUNK:
         found: list[VersionedExample] = []
         for start in range(0, len(example_ids), CHUNK):
@@ -218,6 +220,8 @@ async def examples_at_version(
             DatasetSplitExample.dataset_split_id.in_(split_ids)
         )
         stmt = stmt.where(DatasetExample.id.in_(members))
+    if limit is not None:
+        stmt = stmt.limit(limit)
     rows = await session.execute(stmt)
     return [VersionedExample(example, rev_row, span_id) for example, rev_row, span_id in rows.all()]
 

@@ -24,12 +24,16 @@ __all__ = [
     "delete_experiment",
     "delete_run_annotations",
     "experiment_project_names",
+    "experiments_by_ids",
     "find_annotation",
     "find_run",
     "find_tag",
     "list_experiments_page",
     "list_runs_page",
     "run_counts",
+    "runs_of_experiments",
+    "average_scores",
+    "snapshot_page",
     "snapshot_example_ids",
     "tags_of_experiment",
     "token_counts_by_trace",
@@ -181,3 +185,46 @@ async def token_counts_by_trace(session: Session, trace_ids: list[str]) -> dict[
         for trace_id, prompt, completion in (await session.execute(stmt)).all():
             result[str(trace_id)] = (int(prompt or 0), int(completion or 0))
     return result
+
+
+async def experiments_by_ids(session: Session, experiment_ids: list[int]) -> dict[int, Experiment]:
+    if not experiment_ids:
+        return {}
+    stmt = select(Experiment).where(Experiment.id.in_(experiment_ids))
+    return {row.id: row for row in (await session.execute(stmt)).scalars()}
+
+
+async def runs_of_experiments(
+    session: Session, experiment_ids: list[int], example_ids: list[int]
+) -> list[ExperimentRun]:
+    """The runs of the given experiments on the given examples, by example, then repetition."""
+    if not experiment_ids or not example_ids:
+        return []
+    stmt = (
+        select(ExperimentRun)
+        .where(ExperimentRun.experiment_id.in_(experiment_ids), ExperimentRun.dataset_example_id.in_(example_ids))
+        .order_by(ExperimentRun.dataset_example_id, ExperimentRun.repetition_number, ExperimentRun.id)
+    )
+    return list((await session.execute(stmt)).scalars())
+
+
+async def snapshot_page(session: Session, experiment_id: int, *, after: int | None, limit: int) -> list[int]:
+    """Up to ``limit + 1`` example ids of an experiment's snapshot, in order, after ``after``."""
+    stmt = select(ExperimentExample.dataset_example_id).where(ExperimentExample.experiment_id == experiment_id)
+    if after is not None:
+        stmt = stmt.where(ExperimentExample.dataset_example_id > after)
+    stmt = stmt.order_by(ExperimentExample.dataset_example_id).limit(limit + 1)
+    return [int(i) for i in (await session.execute(stmt)).scalars()]
+
+
+async def average_scores(session: Session, experiment_ids: list[int]) -> dict[tuple[int, str], float]:
+    """Each experiment's mean score per evaluation name, over all its runs (one statement)."""
+    if not experiment_ids:
+        return {}
+    stmt = (
+        select(ExperimentRun.experiment_id, ExperimentRunAnnotation.name, func.avg(ExperimentRunAnnotation.score))
+        .join(ExperimentRun, ExperimentRun.id == ExperimentRunAnnotation.experiment_run_id)
+        .where(ExperimentRun.experiment_id.in_(experiment_ids), ExperimentRunAnnotation.score.is_not(None))
+        .group_by(ExperimentRun.experiment_id, ExperimentRunAnnotation.name)
+    )
+    return {(int(e), str(n)): float(v) for e, n, v in (await session.execute(stmt)).all() if v is not None}

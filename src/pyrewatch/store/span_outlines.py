@@ -11,7 +11,7 @@ from sqlalchemy import select
 from pyrewatch.db.models import Span
 from pyrewatch.db.session import Session
 
-__all__ = ["SpanOutline", "TraceRoot", "list_span_outlines", "roots_of_traces"]
+__all__ = ["SpanOutline", "TraceRoot", "TurnRoot", "list_span_outlines", "roots_of_traces", "turn_roots"]
 
 
 @dataclass(frozen=True)
@@ -65,3 +65,35 @@ async def roots_of_traces(session: Session, trace_rowids: Sequence[int]) -> dict
         Span.trace_rowid, Span.span_id, Span.name, Span.span_kind, Span.status_code, Span.cumulative_error_count
     ).where(Span.trace_rowid.in_(trace_rowids), Span.parent_id.is_(None))
     return {row[0]: TraceRoot(*row) for row in (await session.execute(stmt)).all()}
+
+
+@dataclass(frozen=True)
+class TurnRoot:
+    """A trace's root span with its input and output: one turn of a session."""
+
+    trace_rowid: int
+    span_id: str
+    name: str
+    status_code: str
+    input: object
+    output: object
+
+
+def _io_value(attributes: object, key: str) -> object:
+    part = attributes.get(key) if isinstance(attributes, dict) else None
+    return part.get("value") if isinstance(part, dict) else None
+
+
+async def turn_roots(session: Session, trace_rowids: Sequence[int]) -> dict[int, TurnRoot]:
+    """The root span of each given trace with its ``input.value`` and ``output.value`` (one statement)."""
+    if not trace_rowids:
+        return {}
+    stmt = select(Span.trace_rowid, Span.span_id, Span.name, Span.status_code, Span.attributes).where(
+        Span.trace_rowid.in_(trace_rowids), Span.parent_id.is_(None)
+    )
+    found: dict[int, TurnRoot] = {}
+    for rowid, span_id, name, status, attributes in (await session.execute(stmt)).all():
+        found[rowid] = TurnRoot(
+            rowid, span_id, name, status, _io_value(attributes, "input"), _io_value(attributes, "output")
+        )
+    return found

@@ -69,6 +69,10 @@ class Form:
         values = self._fields.get(name)
         return values[0] if values else ""
 
+    def all(self, name: str) -> list[str]:
+        """Every value sent under ``name`` (checkboxes), stripped, empty ones dropped."""
+        return [v.strip() for v in self._fields.get(name, []) if v.strip()]
+
     def optional(self, name: str) -> str | None:
         return self.get(name) or None
 
@@ -84,7 +88,7 @@ async def read_form(request: Request) -> Form:
     if len(body) > MAX_FORM_BYTES:
         raise BadRequest("The form is too large.")
     try:
-        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=200)
+        fields = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=1100)
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("The form could not be read.") from None
     sent = (fields.get(CSRF_FIELD) or [request.headers.get(CSRF_HEADER, "")])[0]

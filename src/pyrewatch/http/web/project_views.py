@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from starlette.requests import Request
 from starlette.responses import Response
 
+from pyrewatch.auth.policy import Action, decide
 from pyrewatch.auth.principal import Principal
 from pyrewatch.clock import now_utc
 from pyrewatch.db.models import Span
@@ -174,6 +175,7 @@ async def _table(request: Request, project_id: str, view: str) -> Response:
         "error": error,
         "next_query": next_query,
         "is_later_page": bool(filters.get("after")),
+        "select_spans": view == "spans" and decide(principal, Action.WRITE) is None,
     }
     return render(request, "projects/table.html", context, status=422 if error else 200, block="results")
 

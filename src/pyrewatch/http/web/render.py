@@ -31,6 +31,9 @@ NOTICES = {
     "project-created": "The project is created.",
     "project-renamed": "The project is renamed.",
     "project-deleted": "The project is deleted.",
+    "config-created": "The annotation config is created.",
+    "config-deleted": "The annotation config is deleted.",
+    "spans-added": "The spans are added to the dataset as a new version.",
 }
 TEMPLATES = Path(__file__).parent / "templates"
 CONTENT_SECURITY_POLICY = (

@@ -18,6 +18,7 @@ from pyrewatch.ids import encode_global_id
 from pyrewatch.services import annotations as annotation_service
 from pyrewatch.services import trace_details
 from pyrewatch.services.annotations import AnnotationInput
+from pyrewatch.services.project_sessions import SESSION_TYPE
 
 router = APIRouter(route_class=WebRoute, include_in_schema=False)
 TRACE_PATH = "/projects/{project_id}/traces/{trace_id}"
@@ -42,6 +43,11 @@ async def _trace_page(request: Request, project_id: str, trace_id: str, error: s
         "panel": None if selected is None else span_view.panel(selected, detail.annotations),
         "can_write": decide(principal, Action.WRITE) is None,
         "form_error": error,
+        "trace_annotations": detail.trace_annotations,
+        "session_annotations": detail.session_annotations,
+        "session_gid": None
+        if detail.trace.project_session_rowid is None
+        else encode_global_id(SESSION_TYPE, detail.trace.project_session_rowid),
     }
     block = "panel" if request.headers.get("hx-target") == "panel" else None
     return render(request, "traces/trace.html", context, status=422 if error else 200, block=block)
