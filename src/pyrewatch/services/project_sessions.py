@@ -108,7 +108,7 @@ async def session_turns(
         NotFound: no such project, or the session is not in it.
     """
     require(principal, Action.READ)
-    project = await resolve_project(session, project_identifier)
+    project = await resolve_project(session, project_identifier, principal)
     row = await find_session(session, identifier)
     if row is None or row.project_id != project.id:
         raise NotFound(f"Session with identifier {identifier} not found")
