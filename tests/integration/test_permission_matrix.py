@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 
 from pyrewatch.auth.policy import Action, Denial
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, bearer, gql, login, member_session
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql, mint_system_key
+from tests.support.logins import IDENTITY_ENV, access_token, login, member_session
 
 OK = "ok"
 D = Denial
@@ -290,12 +291,11 @@ def _credentials(client: TestClient) -> dict[str, dict[str, str]]:
     creds: dict[str, dict[str, str]] = {"none": {}, "admin_secret": dict(ADMIN_HEADERS)}
     for role in ("viewer", "member", "admin"):
         session = member_session(client, f"matrix-{role}@example.com", role.upper())
-        creds[f"{role}_s"] = bearer(session)
-        minted = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', cookies=session)
-        creds[f"{role}_k"] = {"Authorization": f"Bearer {minted['data']['createUserApiKey']['jwt']}"}
-    system = gql(client, 'mutation{createSystemApiKey(input:{name:"s"}){jwt}}', headers=ADMIN_HEADERS)
-    creds["system_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
-    creds["must_reset_s"] = bearer(login(client, "admin@localhost", "admin"))
+        creds[f"{role}_s"] = bearer(access_token(session))
+        minted = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', token=access_token(session))
+        creds[f"{role}_k"] = bearer(minted["data"]["createUserApiKey"]["jwt"])
+    creds["system_k"] = bearer(mint_system_key(client, name="s").token)
+    creds["must_reset_s"] = bearer(access_token(login(client, "admin@localhost", "admin")))
     return creds
 
 
