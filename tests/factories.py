@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -23,6 +24,7 @@ class Database:
 
     def __init__(self, env: dict[str, str]) -> None:
         settings = load_settings(env)
+        self.settings = settings
         self.url = settings.database_url
         self.schema = settings.database_schema
 
@@ -146,26 +148,38 @@ def llm_attributes(prompt: int = 12, completion: int = 8, **extra: Any) -> dict[
     }
 
 
-async def make_user_key(session: Session, role: str) -> str:
-    """A user of ``role`` with a personal API key; returns the key."""
-    from pyrewatch.auth.api_keys import KeyKind, generate_key
-    from pyrewatch.db.models import ApiKey, User
-    from pyrewatch.store.api_keys import insert_api_key
-    from pyrewatch.store.users import insert_user
+@dataclass(frozen=True)
+class LlmTrace:
+    trace: Trace
+    root: Span
+    llm: Span
 
-    name = f"{role.lower()}-{secrets.token_hex(3)}"
-    user = await insert_user(
-        session, User(username=name, email=f"{name}@example.com", role=role, password_hash=None, reset_password=False)
+
+async def make_llm_trace(
+    session: Session,
+    project: Project,
+    *,
+    root_name: str = "chain",
+    root_attributes: dict[str, Any] | None = None,
+    delay: timedelta = timedelta(milliseconds=1),
+    extra_attributes: dict[str, Any] | None = None,
+    events: list[dict[str, Any]] | None = None,
+) -> LlmTrace:
+    """The usual instrumented call, at ``BASE_TIME``: a CHAIN root and an LLM child starting
+    ``delay`` later, with ``llm_attributes`` (plus ``extra_attributes``) and 12 prompt and 8
+    completion tokens."""
+    trace = await make_trace(session, project)
+    root = await make_span(session, trace, name=root_name, span_kind="CHAIN", attributes=root_attributes)
+    llm = await make_span(
+        session,
+        trace,
+        name="llm",
+        span_kind="LLM",
+        parent=root,
+        start_time=BASE_TIME + delay,
+        attributes=llm_attributes(**(extra_attributes or {})),
+        events=events,
+        prompt_tokens=12,
+        completion_tokens=8,
     )
-    key = generate_key(KeyKind.USER)
-    row = ApiKey(
-        key_id=key.key_id,
-        secret_digest=key.secret_digest,
-        kind=KeyKind.USER.value,
-        user_id=user.id,
-        created_by_user_id=user.id,
-        created_via="SESSION",
-        name="test",
-    )
-    await insert_api_key(session, row)
-    return key.token
+    return LlmTrace(trace, root, llm)

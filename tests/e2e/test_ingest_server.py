@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export import SpanExportResult
 from phoenix.otel import register
 
 from tests.support.constants import AUTH_ENV
-from tests.support.credentials import mint_system_key
+from tests.support.http_auth import mint_system_key
 from tests.support.locks import write_lock_held
 from tests.support.otlp import many_spans, protobuf_body, span_id_hex, stored_spans
 from tests.support.server import ServerProcess
@@ -39,7 +39,7 @@ def test_phoenix_otel_register_exports_over_http_and_grpc_with_a_system_key(
 ) -> None:
     server = start_server(AUTH_ENV)
     with httpx.Client(base_url=server.url) as http:
-        key = mint_system_key(http)
+        key = mint_system_key(http).token
     over_http = register(
         endpoint=f"{server.url}/v1/traces",
         project_name="e2e-http",
@@ -82,7 +82,7 @@ def test_plain_exporters_with_a_wrong_key_fail_and_store_nothing(
 def test_acknowledged_spans_survive_kill_9(start_server: StartServer, database_env: dict[str, str]) -> None:
     server = start_server(AUTH_ENV)
     with httpx.Client(base_url=server.url) as http:
-        key = mint_system_key(http)
+        key = mint_system_key(http).token
         spans = many_spans(50, "durable")
         response = http.post(
             "/v1/traces",
@@ -102,7 +102,7 @@ def test_shutdown_finishes_exports_already_received(start_server: StartServer, d
     server = start_server(AUTH_ENV)
     spans = many_spans(20, "draining")
     with httpx.Client(base_url=server.url, timeout=30) as http:
-        key = mint_system_key(http)
+        key = mint_system_key(http).token
         headers = {"content-type": "application/x-protobuf", "authorization": f"Bearer {key}"}
         sent = threading.Event()
 

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 
-from tests.support.identity import IDENTITY_ENV
+from tests.support.logins import IDENTITY_ENV
 from tests.support.server import ServerProcess
 
 PARALLEL = 12

@@ -17,7 +17,8 @@ from schemathesis.core.result import Ok
 from schemathesis.generation.case import Case
 from schemathesis.specs.openapi.checks import content_type_conformance, status_code_conformance
 
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV
+from tests.support.http_auth import ADMIN_HEADERS
+from tests.support.logins import IDENTITY_ENV
 from tests.support.server import ServerProcess
 
 MAX_EXAMPLES = 25

@@ -9,24 +9,20 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
-import requests
 from opentelemetry.trace import Status, StatusCode
 from phoenix.client import Client
 from phoenix.otel import register
 
-from tests.support.constants import ADMIN_SECRET, AUTH_ENV
+from tests.support.constants import AUTH_ENV
+from tests.support.http_auth import mint_system_key
 from tests.support.server import ServerProcess
-
-MINT = 'mutation { createSystemApiKey(input: {name: "clients"}) { jwt } }'
 
 
 def _mint(server: ServerProcess) -> str:
-    response = requests.post(
-        f"{server.url}/graphql", json={"query": MINT}, headers={"Authorization": f"Bearer {ADMIN_SECRET}"}, timeout=10
-    )
-    key: str = response.json()["data"]["createSystemApiKey"]["jwt"]
-    return key
+    with httpx.Client(base_url=server.url, timeout=10) as http:
+        return mint_system_key(http, name="clients").token
 
 
 class _Errors(logging.Handler):

@@ -15,9 +15,11 @@ from phoenix.client import Client
 
 from pyrewatch.db.models import Span
 from pyrewatch.db.session import Session
-from tests.factories import BASE_TIME, Database, llm_attributes, make_project, make_span, make_trace, make_user_key
-from tests.support.constants import ADMIN_SECRET, AUTH_ENV
+from tests.factories import Database, make_llm_trace, make_project
+from tests.support.actors import make_actor
+from tests.support.constants import AUTH_ENV
 from tests.support.databases import drop_schema
+from tests.support.http_auth import mint_system_key
 from tests.support.server import ServerProcess
 
 pytestmark = pytest.mark.e2e
@@ -44,18 +46,11 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         env.update({"PHOENIX_SQL_DATABASE_URL": url, "PHOENIX_SQL_DATABASE_SCHEMA": schema})
     server = ServerProcess(env=env, log_path=tmp / "server.log").start()
     try:
-        response = httpx.post(
-            f"{server.url}/graphql",
-            json={"query": 'mutation { createSystemApiKey(input: {name: "e2e"}) { jwt } }'},
-            headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
-        )
-        system_key = response.json()["data"]["createSystemApiKey"]["jwt"]
+        with httpx.Client(base_url=server.url) as http:
+            system_key = mint_system_key(http, name="e2e").token
         db = Database(env)
-
-        async def users(session: Session) -> dict[str, str]:
-            return {role: await make_user_key(session, role) for role in ("VIEWER", "MEMBER", "ADMIN")}
-
-        yield Served(url=server.url, db=db, system_key=system_key, keys=db.run(users))
+        keys = {role: make_actor(db, role, via="key").token for role in ("VIEWER", "MEMBER", "ADMIN")}
+        yield Served(url=server.url, db=db, system_key=system_key, keys=keys)
     finally:
         server.stop()
         if schema is not None:
@@ -64,20 +59,8 @@ def served(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 def _seed_trace(db: Database, project: str) -> tuple[str, list[Span]]:
     async def seed(session: Session) -> tuple[str, list[Span]]:
-        trace = await make_trace(session, await make_project(session, project))
-        root = await make_span(session, trace, name="chain")
-        llm = await make_span(
-            session,
-            trace,
-            name="llm",
-            span_kind="LLM",
-            parent=root,
-            attributes=llm_attributes(),
-            start_time=BASE_TIME + timedelta(milliseconds=3),
-            prompt_tokens=12,
-            completion_tokens=8,
-        )
-        return trace.trace_id, [root, llm]
+        seeded = await make_llm_trace(session, await make_project(session, project), delay=timedelta(milliseconds=3))
+        return seeded.trace.trace_id, [seeded.root, seeded.llm]
 
     return db.run(seed)
 

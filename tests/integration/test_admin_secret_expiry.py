@@ -11,7 +11,8 @@ from pyrewatch.errors import ConfigurationError
 from pyrewatch.settings import load_settings
 from tests.conftest import ClientFactory
 from tests.support.apps import app_state, in_app
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV
+from tests.support.http_auth import ADMIN_HEADERS
+from tests.support.logins import IDENTITY_ENV
 from tests.support.otlp import query
 
 EXPIRES = "PYREWATCH_ADMIN_SECRET_EXPIRES_AT"

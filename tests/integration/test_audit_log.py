@@ -20,15 +20,8 @@ from pyrewatch.settings import load_settings
 from tests.conftest import ClientFactory
 from tests.support.apps import app_state, in_app
 from tests.support.constants import ADMIN_SECRET, SECRET
-from tests.support.identity import (
-    ADMIN_HEADERS,
-    IDENTITY_ENV,
-    PASSWORD,
-    bearer,
-    create_user,
-    gql,
-    member_session,
-)
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql
+from tests.support.logins import IDENTITY_ENV, PASSWORD, access_token, create_user, member_session
 
 AUDIT_ENV = {**IDENTITY_ENV, "PHOENIX_BRUTE_FORCE_LOGIN_PROTECTION_MAX_ATTEMPTS": "2"}
 
@@ -60,7 +53,7 @@ def _exercise(client: TestClient) -> tuple[list[str], dict[str, Any]]:
     for _ in range(3):
         client.post("/auth/login", json={"email": "audit-user@example.com", "password": "wrong-password-1"})
     patch = "mutation($id:ID!){patchUser(input:{userId:$id,newRole:VIEWER}){user{id}}}"
-    assert "errors" not in gql(client, patch, {"id": user["id"]}, cookies=admin)
+    assert "errors" not in gql(client, patch, {"id": user["id"]}, token=access_token(admin))
     system = client.post("/v1/system/api_keys", json={"data": {"name": "audited"}}, headers=ADMIN_HEADERS).json()[
         "data"
     ]
@@ -71,7 +64,7 @@ def _exercise(client: TestClient) -> tuple[list[str], dict[str, Any]]:
     assert client.get("/v1/projects", headers={"Authorization": f"Bearer {system['key']}"}).status_code == 401
     assert client.delete(f"/v1/system/api_keys/{new['id']}", headers=ADMIN_HEADERS).status_code == 204
     secrets += [system["key"], new["key"]]
-    assert client.post("/auth/logout", headers=bearer(admin)).status_code == 204
+    assert client.post("/auth/logout", headers=bearer(access_token(admin))).status_code == 204
     sessions = app_state(client).sessions
     assert sessions is not None
     reset: ResetRequest | None = in_app(client, sessions.start_password_reset, "audit-admin@example.com")
@@ -166,7 +159,7 @@ def test_filters_and_paging(make_client: ClientFactory) -> None:
 def test_only_admins_read_the_log_and_nothing_changes_it(make_client: ClientFactory) -> None:
     client = make_client(AUDIT_ENV)
     member = member_session(client, "audit-member@example.com", "MEMBER")
-    assert client.get("/v1/audit_events", headers=bearer(member)).status_code == 403
+    assert client.get("/v1/audit_events", headers=bearer(access_token(member))).status_code == 403
     assert client.get("/v1/audit_events").status_code == 401
     for method in ("PUT", "PATCH", "DELETE"):
         assert client.request(method, "/v1/audit_events", headers=ADMIN_HEADERS).status_code == 405

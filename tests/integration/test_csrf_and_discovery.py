@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from tests.conftest import ClientFactory
-from tests.support.identity import IDENTITY_ENV, bearer, cookie_headers, login
+from tests.support.http_auth import bearer
+from tests.support.logins import IDENTITY_ENV, access_token, cookie_headers, login
 
 TRUSTED = {**IDENTITY_ENV, "PHOENIX_CSRF_TRUSTED_ORIGINS": "https://px.example.com,http://localhost:6006"}
 VIEWER_QUERY = {"query": "{viewer{email}}"}
@@ -33,7 +34,12 @@ def test_cookie_requests_from_untrusted_origins_are_refused(make_client: ClientF
             assert response.text == text
     # A bearer request cannot be forged by another site and is not checked.
     forged_origin = {"Origin": "https://evil.example.net"}
-    assert client.post("/graphql", json=VIEWER_QUERY, headers={**bearer(cookies), **forged_origin}).status_code == 200
+    assert (
+        client.post(
+            "/graphql", json=VIEWER_QUERY, headers={**bearer(access_token(cookies)), **forged_origin}
+        ).status_code
+        == 200
+    )
     # Safe methods are not checked; /auth/* is, even without cookies.
     assert client.get("/v1/user", headers={**session, **forged_origin}).status_code == 200
     login_attempt = client.post(

@@ -11,7 +11,8 @@ from graphql import get_introspection_query
 
 from pyrewatch.http.graphql.limits import CACHEABLE_DOCUMENT_CHARS, SmallDocumentParserCache
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, gql
+from tests.support.http_auth import ADMIN_HEADERS, gql
+from tests.support.logins import IDENTITY_ENV
 
 
 @pytest.fixture(params=["sqlite"])

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi.testclient import TestClient
 
 from pyrewatch.ids import encode_global_id
 from tests.conftest import ClientFactory
 from tests.support.constants import AUTH_ENV
+from tests.support.http_auth import gql
 
 PROJECTS = """query ($first: Int, $after: String) {
   projects(first: $first, after: $after) {
@@ -16,32 +15,26 @@ PROJECTS = """query ($first: Int, $after: String) {
 }"""
 
 
-def _gql(client: TestClient, query: str, headers: dict[str, str] | None = None, **variables: Any) -> Any:
-    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers or {})
-    assert response.status_code == 200, response.text
-    return response.json()
-
-
 def test_projects_connection_pages_newest_first(client: TestClient) -> None:
     for i in range(4):
         client.post("/v1/projects", json={"name": f"g{i}"})
     names: list[str] = []
     after = None
     while True:
-        data = _gql(client, PROJECTS, first=2, after=after)["data"]["projects"]
+        data = gql(client, PROJECTS, {"first": 2, "after": after})["data"]["projects"]
         names.extend(edge["node"]["name"] for edge in data["edges"])
         if not data["pageInfo"]["hasNextPage"]:
             break
         after = data["pageInfo"]["endCursor"]
     assert names == ["g3", "g2", "g1", "g0", "default"]
-    first = _gql(client, PROJECTS, first=1)["data"]["projects"]["edges"][0]["node"]
+    first = gql(client, PROJECTS, {"first": 1})["data"]["projects"]["edges"][0]["node"]
     assert first["id"] == encode_global_id("Project", 5)
     assert first["createdAt"]
 
 
 def test_node_resolves_a_project_and_rejects_other_ids(client: TestClient) -> None:
     query = "query ($id: ID!) { node(id: $id) { id ... on Project { name } } }"
-    data = _gql(client, query, id=encode_global_id("Project", 1))["data"]
+    data = gql(client, query, {"id": encode_global_id("Project", 1)})["data"]
     assert data == {"node": {"id": encode_global_id("Project", 1), "name": "default"}}
     for bad, message in [
         (encode_global_id("Project", 99), f"Unknown Project: {encode_global_id('Project', 99)}"),
@@ -49,14 +42,14 @@ def test_node_resolves_a_project_and_rejects_other_ids(client: TestClient) -> No
         (encode_global_id("Nope", 1), "Unknown node type: Nope"),
         ("%%%", "Invalid GlobalID: %%%"),
     ]:
-        body = _gql(client, query, id=bad)
+        body = gql(client, query, {"id": bad})
         assert body["data"] is None
         if message:
             assert body["errors"][0]["message"] == message
 
 
 def test_bad_connection_cursor_is_an_error_not_a_crash(client: TestClient) -> None:
-    body = _gql(client, PROJECTS, first=1, after="bogus")
+    body = gql(client, PROJECTS, {"first": 1, "after": "bogus"})
     assert body["errors"][0]["message"] == "Invalid cursor: bogus"
 
 

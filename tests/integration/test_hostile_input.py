@@ -5,7 +5,8 @@ from __future__ import annotations
 import base64
 
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, gql
+from tests.support.http_auth import ADMIN_HEADERS, gql
+from tests.support.logins import IDENTITY_ENV
 
 HUGE_USER = base64.b64encode(b"User:9223372036854775807").decode()
 BIG_USER = base64.b64encode(b"User:99999999999").decode()

@@ -10,7 +10,7 @@ import argon2
 import pytest
 
 from tests.conftest import ClientFactory
-from tests.support.identity import IDENTITY_ENV, create_user
+from tests.support.logins import IDENTITY_ENV, create_user
 from tests.support.server import free_port
 
 

@@ -9,7 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, gql
+from tests.support.http_auth import ADMIN_HEADERS, gql
+from tests.support.logins import IDENTITY_ENV
 
 JSON_HEADERS = {**ADMIN_HEADERS, "content-type": "application/json"}
 USER = b'"role":"MEMBER","auth_method":"LOCAL"'

@@ -10,7 +10,7 @@ from sqlalchemy import text
 from pyrewatch.db.engine import make_engine
 from pyrewatch.settings import load_settings
 from tests.conftest import ClientFactory
-from tests.support.identity import IDENTITY_ENV, create_user, login
+from tests.support.logins import IDENTITY_ENV, create_user, login
 
 
 def _run_sql(database_env: dict[str, str], statement: str, **params: str) -> list[str]:

@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, PASSWORD, bearer, create_user, gql, login
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql
+from tests.support.logins import IDENTITY_ENV, PASSWORD, access_token, create_user, login
 from tests.support.smtp import Mailbox, reset_link, smtp_server
 
 ROOT_URL = "https://px.example.com/pw"
@@ -51,10 +52,10 @@ def test_reset_mail_link_comes_from_root_url_and_sets_a_new_password(
     assert (weak.status_code, weak.text) == (422, "Password must not contain whitespace characters")
     done = client.post("/auth/password-reset", json={"token": token, "password": "brand-new-pass"})
     assert done.status_code == 204
-    assert client.get("/v1/user", headers=bearer(old_session)).status_code == 401
+    assert client.get("/v1/user", headers=bearer(access_token(old_session))).status_code == 401
     assert client.post("/auth/login", json={"email": "carol@example.com", "password": PASSWORD}).status_code == 401
     fresh = login(client, "carol@example.com", "brand-new-pass")
-    viewer = gql(client, "{viewer{passwordNeedsReset}}", cookies=fresh)
+    viewer = gql(client, "{viewer{passwordNeedsReset}}", token=access_token(fresh))
     assert viewer["data"]["viewer"]["passwordNeedsReset"] is False
     # Single use.
     again = client.post("/auth/password-reset", json={"token": token, "password": "another-pass"})

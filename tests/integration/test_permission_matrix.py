@@ -19,7 +19,8 @@ from fastapi.testclient import TestClient
 
 from pyrewatch.auth.policy import Action, Denial
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, bearer, gql, login, member_session
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql, mint_system_key
+from tests.support.logins import IDENTITY_ENV, access_token, login, member_session
 
 OK = "ok"
 D = Denial
@@ -327,24 +328,21 @@ def _credentials(client: TestClient) -> dict[str, dict[str, str]]:
     creds: dict[str, dict[str, str]] = {"none": {}, "admin_secret": dict(ADMIN_HEADERS)}
     for role in ("viewer", "member", "admin"):
         session = member_session(client, f"matrix-{role}@example.com", role.upper())
-        creds[f"{role}_s"] = bearer(session)
-        minted = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', cookies=session)
-        creds[f"{role}_k"] = {"Authorization": f"Bearer {minted['data']['createUserApiKey']['jwt']}"}
-    system = gql(client, 'mutation{createSystemApiKey(input:{name:"s"}){jwt}}', headers=ADMIN_HEADERS)
-    creds["system_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
-    creds["must_reset_s"] = bearer(login(client, "admin@localhost", "admin"))
+        creds[f"{role}_s"] = bearer(access_token(session))
+        minted = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', token=access_token(session))
+        creds[f"{role}_k"] = bearer(minted["data"]["createUserApiKey"]["jwt"])
+    creds["system_k"] = bearer(mint_system_key(client, name="s").token)
+    creds["must_reset_s"] = bearer(access_token(login(client, "admin@localhost", "admin")))
     for kind, session in (
         ("member_ingest_k", member_session(client, "matrix-ingest@example.com", "MEMBER")),
         ("viewer_ingest_k", member_session(client, "matrix-vingest@example.com", "VIEWER")),
         ("admin_read_k", member_session(client, "matrix-read@example.com", "ADMIN")),
     ):
         scope = "ingest" if "ingest" in kind else "read"
-        minted = gql(
-            client, f'mutation{{createUserApiKey(input:{{name:"k",scopes:["{scope}"]}}){{jwt}}}}', cookies=session
-        )
-        creds[kind] = {"Authorization": f"Bearer {minted['data']['createUserApiKey']['jwt']}"}
-    system = gql(client, 'mutation{createSystemApiKey(input:{name:"r",scopes:["read"]}){jwt}}', headers=ADMIN_HEADERS)
-    creds["system_read_k"] = {"Authorization": f"Bearer {system['data']['createSystemApiKey']['jwt']}"}
+        mutation = f'mutation{{createUserApiKey(input:{{name:"k",scopes:["{scope}"]}}){{jwt}}}}'
+        minted = gql(client, mutation, token=access_token(session))
+        creds[kind] = bearer(minted["data"]["createUserApiKey"]["jwt"])
+    creds["system_read_k"] = bearer(mint_system_key(client, name="r", scopes=["read"]).token)
     return creds
 
 

@@ -11,7 +11,7 @@ from phoenix.client import Client
 
 from pyrewatch.db.models import Span, Trace
 from pyrewatch.db.session import Session
-from tests.factories import BASE_TIME, Database, llm_attributes, make_project, make_span, make_trace
+from tests.factories import BASE_TIME, Database, make_llm_trace, make_project, make_span
 
 # The client passes per-request timeouts, which the in-process transport ignores.
 pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout' argument")
@@ -20,29 +20,13 @@ pytestmark = pytest.mark.filterwarnings("ignore:You should not use the 'timeout'
 def _seed(database_env: dict[str, str]) -> tuple[Trace, list[Span]]:
     async def seed(session: Session) -> tuple[Trace, list[Span]]:
         project = await make_project(session, "smoke")
-        trace = await make_trace(session, project)
-        root = await make_span(
-            session,
-            trace,
-            name="chain",
-            span_kind="CHAIN",
-            attributes={
-                "openinference": {"span": {"kind": "CHAIN"}},
-                "smoke": {"run_id": "r1"},
-                "input": {"value": "q"},
-            },
-        )
-        llm = await make_span(
-            session,
-            trace,
-            name="llm",
-            span_kind="LLM",
-            parent=root,
-            attributes=llm_attributes(),
-            start_time=BASE_TIME + timedelta(milliseconds=1),
-            prompt_tokens=12,
-            completion_tokens=8,
-        )
+        root_attributes = {
+            "openinference": {"span": {"kind": "CHAIN"}},
+            "smoke": {"run_id": "r1"},
+            "input": {"value": "q"},
+        }
+        seeded = await make_llm_trace(session, project, root_attributes=root_attributes)
+        trace, root = seeded.trace, seeded.root
         tool = await make_span(
             session,
             trace,
@@ -52,7 +36,7 @@ def _seed(database_env: dict[str, str]) -> tuple[Trace, list[Span]]:
             start_time=BASE_TIME + timedelta(milliseconds=2),
             attributes={"openinference": {"span": {"kind": "TOOL"}}, "tool": {"name": "search"}},
         )
-        return trace, [root, llm, tool]
+        return trace, [root, seeded.llm, tool]
 
     return Database(database_env).run(seed)
 

@@ -6,19 +6,10 @@ from fastapi.testclient import TestClient
 from pyrewatch.ids import encode_global_id
 from tests.conftest import ClientFactory
 from tests.factories import Database, make_project
-from tests.support.constants import ADMIN_SECRET, AUTH_ENV
+from tests.support.constants import AUTH_ENV
+from tests.support.http_auth import bearer, mint_system_key
 
 DEFAULT_ID = encode_global_id("Project", 1)
-
-
-def _system_key(client: TestClient) -> str:
-    response = client.post(
-        "/graphql",
-        json={"query": 'mutation { createSystemApiKey(input: {name: "k"}) { jwt } }'},
-        headers={"Authorization": f"Bearer {ADMIN_SECRET}"},
-    )
-    jwt: str = response.json()["data"]["createSystemApiKey"]["jwt"]
-    return jwt
 
 
 def test_the_default_project_is_listed(client: TestClient) -> None:
@@ -162,7 +153,7 @@ def test_projects_need_a_credential_when_auth_is_on(make_client: ClientFactory) 
 def test_a_system_key_reads_and_creates_but_does_not_administer_projects(make_client: ClientFactory) -> None:
     """As in Phoenix's permission matrix, updating and deleting projects is for admins only."""
     client = make_client(AUTH_ENV)
-    headers = {"Authorization": f"Bearer {_system_key(client)}"}
+    headers = bearer(mint_system_key(client).token)
     assert client.get("/v1/projects", headers=headers).status_code == 200
     assert client.post("/v1/projects", json={"name": "k"}, headers=headers).status_code == 200
     for response in (

@@ -7,7 +7,8 @@ import logging
 import pytest
 
 from tests.conftest import ClientFactory
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV
+from tests.support.http_auth import ADMIN_HEADERS
+from tests.support.logins import IDENTITY_ENV
 
 
 def test_declared_admins_are_created_once_with_unusable_passwords_and_collisions_are_logged(

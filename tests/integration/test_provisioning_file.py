@@ -15,7 +15,7 @@ from pyrewatch.services.provisioning_file import load_declaration, parse_declara
 from tests.conftest import ClientFactory
 from tests.support.apps import app_state, in_app
 from tests.support.constants import AUTH_ENV
-from tests.support.identity import ADMIN_HEADERS
+from tests.support.http_auth import ADMIN_HEADERS
 from tests.support.otlp import many_spans, protobuf_body
 
 NO_ADMIN_SECRET = {k: v for k, v in AUTH_ENV.items() if k != "PHOENIX_ADMIN_SECRET"}

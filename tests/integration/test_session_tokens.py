@@ -11,7 +11,8 @@ import jwt
 
 from tests.conftest import ClientFactory
 from tests.support.constants import OTHER_SECRET, SECRET
-from tests.support.identity import IDENTITY_ENV, bearer, cookie_headers, login
+from tests.support.http_auth import bearer
+from tests.support.logins import IDENTITY_ENV, access_token, cookie_headers, login
 
 
 def _parts(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -51,7 +52,7 @@ def test_tampered_session_tokens_are_refused(make_client: ClientFactory) -> None
         assert "www-authenticate" in response.headers
         graphql = client.post("/graphql", json={"query": "{viewer{id}}"}, headers={"Authorization": f"Bearer {value}"})
         assert graphql.status_code == 401, name
-    assert client.get("/v1/user", headers=bearer(cookies)).status_code == 200
+    assert client.get("/v1/user", headers=bearer(access_token(cookies))).status_code == 200
 
 
 def test_a_token_past_its_exp_is_expired_even_with_a_live_row(make_client: ClientFactory) -> None:
@@ -72,7 +73,7 @@ def test_short_lived_access_tokens_expire(make_client: ClientFactory) -> None:
     assert before <= payload["exp"] <= int(time.time()) + 2
     while time.time() <= payload["exp"] + 1:  # PyJWT compares whole seconds
         time.sleep(0.1)
-    response = client.get("/v1/user", headers=bearer(cookies))
+    response = client.get("/v1/user", headers=bearer(access_token(cookies)))
     assert (response.status_code, response.text) == (401, "Expired token")
     # The refresh token still renews the session.
     assert client.post("/auth/refresh", headers=cookie_headers(cookies, "phoenix-refresh-token")).status_code == 204
@@ -84,7 +85,7 @@ def test_rotating_the_secret_keeps_sessions_listed_in_previous_secrets(make_clie
     untouched = login(old_app, "admin@localhost", "admin")
     rotated_env = {**IDENTITY_ENV, "PHOENIX_SECRET": OTHER_SECRET, "PYREWATCH_PREVIOUS_SECRETS": SECRET}
     rotated = make_client(rotated_env)
-    assert rotated.get("/v1/user", headers=bearer(cookies)).status_code == 200
+    assert rotated.get("/v1/user", headers=bearer(access_token(cookies))).status_code == 200
     renewed = rotated.post("/auth/refresh", headers=cookie_headers(cookies, "phoenix-refresh-token"))
     assert renewed.status_code == 204
     new_access = renewed.cookies["phoenix-access-token"]
@@ -94,9 +95,9 @@ def test_rotating_the_secret_keeps_sessions_listed_in_previous_secrets(make_clie
     # Once the old secret is no longer listed, tokens it signed are refused.
     second = login(rotated, "admin@localhost", "admin")
     dropped = make_client({**IDENTITY_ENV, "PHOENIX_SECRET": OTHER_SECRET})
-    assert dropped.get("/v1/user", headers=bearer(second)).status_code == 200
-    assert rotated.get("/v1/user", headers=bearer(untouched)).status_code == 200
-    assert dropped.get("/v1/user", headers=bearer(untouched)).status_code == 401
+    assert dropped.get("/v1/user", headers=bearer(access_token(second))).status_code == 200
+    assert rotated.get("/v1/user", headers=bearer(access_token(untouched))).status_code == 200
+    assert dropped.get("/v1/user", headers=bearer(access_token(untouched))).status_code == 401
     # A secret never configured anywhere cannot sign tokens that verify.
     header, payload = _parts(second["phoenix-access-token"])
     unknown = jwt.encode(payload, "x" * 20 + "unlisted0secret0value", algorithm="HS256", headers=header)

@@ -5,10 +5,12 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.conftest import ClientFactory
-from tests.support.identity import (
+from tests.support.http_auth import bearer, gql
+from tests.support.logins import (
     IDENTITY_ENV,
     PASSWORD,
-    bearer,
+    access_token,
+    change_password,
     cookie_headers,
     create_user,
     login,
@@ -80,7 +82,7 @@ def test_refresh_rotates_tokens_and_reuse_revokes_the_whole_family(make_client: 
     second_access = response.cookies["phoenix-access-token"]
     second_refresh = response.cookies["phoenix-refresh-token"]
     client.cookies.clear()
-    assert _status(client, bearer(first)) == 401  # the old access token died with the exchange
+    assert _status(client, bearer(access_token(first))) == 401  # the old access token died with the exchange
     assert _status(client, {"Authorization": f"Bearer {second_access}"}) == 200
     # The stolen first refresh token comes back: the whole session ends for everyone.
     replay = client.post("/auth/refresh", headers=cookie_headers(first, "phoenix-refresh-token"))
@@ -107,16 +109,16 @@ def test_logout_ends_only_that_session_and_everywhere_ends_all(make_client: Clie
     one = login(client, "admin@localhost", "admin")
     two = login(client, "admin@localhost", "admin")
     three = login(client, "admin@localhost", "admin")
-    assert client.post("/auth/logout", headers=bearer(one)).status_code == 204
+    assert client.post("/auth/logout", headers=bearer(access_token(one))).status_code == 204
     client.cookies.clear()
-    assert _status(client, bearer(one)) == 401
-    assert _status(client, bearer(two)) == 200
+    assert _status(client, bearer(access_token(one))) == 401
+    assert _status(client, bearer(access_token(two))) == 200
     # The refresh token of the ended session is dead too.
     assert client.post("/auth/refresh", headers=cookie_headers(one, "phoenix-refresh-token")).status_code == 401
-    assert client.post("/auth/logout?everywhere=true", headers=bearer(two)).status_code == 204
+    assert client.post("/auth/logout?everywhere=true", headers=bearer(access_token(two))).status_code == 204
     client.cookies.clear()
-    assert _status(client, bearer(two)) == 401
-    assert _status(client, bearer(three)) == 401
+    assert _status(client, bearer(access_token(two))) == 401
+    assert _status(client, bearer(access_token(three))) == 401
 
 
 def test_get_logout_redirects_and_works_with_only_a_refresh_cookie(make_client: ClientFactory) -> None:
@@ -127,7 +129,7 @@ def test_get_logout_redirects_and_works_with_only_a_refresh_cookie(make_client: 
     )
     assert (response.status_code, response.headers["location"]) == (302, "/login")
     client.cookies.clear()
-    assert _status(client, bearer(cookies)) == 401
+    assert _status(client, bearer(access_token(cookies))) == 401
     anonymous = client.get("/auth/logout", follow_redirects=False)
     assert anonymous.status_code == 302
 
@@ -180,8 +182,8 @@ def test_auth_routes_do_not_exist_with_auth_off(client: TestClient) -> None:
 def test_must_reset_session_may_only_change_its_password_and_log_out(make_client: ClientFactory) -> None:
     client = make_client(IDENTITY_ENV)
     cookies = login(client, "admin@localhost", "admin")
-    assert _status(client, bearer(cookies)) == 200  # reading oneself is allowed
-    users = client.get("/v1/users", headers=bearer(cookies))
+    assert _status(client, bearer(access_token(cookies))) == 200  # reading oneself is allowed
+    users = client.get("/v1/users", headers=bearer(access_token(cookies)))
     assert (users.status_code, users.text) == (
         403,
         "Password reset required: change your password before using this session.",
@@ -189,29 +191,27 @@ def test_must_reset_session_may_only_change_its_password_and_log_out(make_client
     created = client.post(
         "/v1/users",
         json={"user": {"email": "x@example.com", "username": "x", "role": "ADMIN", "auth_method": "LOCAL"}},
-        headers=bearer(cookies),
+        headers=bearer(access_token(cookies)),
     )
     assert created.status_code == 403
-    from tests.support.identity import change_password, gql
-
-    minted = gql(client, 'mutation{createSystemApiKey(input:{name:"ci"}){jwt}}', cookies=cookies)
+    minted = gql(client, 'mutation{createSystemApiKey(input:{name:"ci"}){jwt}}', token=access_token(cookies))
     assert minted["data"] is None
     assert minted["errors"][0]["message"].startswith("Password reset required")
     other = login(client, "admin@localhost", "admin")
-    assert client.post("/auth/logout", headers=bearer(other)).status_code == 204
+    assert client.post("/auth/logout", headers=bearer(access_token(other))).status_code == 204
     client.cookies.clear()
-    assert _status(client, bearer(other)) == 401
+    assert _status(client, bearer(access_token(other))) == 401
     change_password(client, cookies, "admin", "a-better-password-1")
     fresh = login(client, "admin@localhost", "a-better-password-1")
-    minted = gql(client, 'mutation{createSystemApiKey(input:{name:"ci"}){jwt}}', cookies=fresh)
+    minted = gql(client, 'mutation{createSystemApiKey(input:{name:"ci"}){jwt}}', token=access_token(fresh))
     assert minted["data"]["createSystemApiKey"]["jwt"].startswith("pwsk_")
-    assert client.get("/v1/users", headers=bearer(fresh)).status_code == 200
+    assert client.get("/v1/users", headers=bearer(access_token(fresh))).status_code == 200
 
 
 def test_new_users_must_reset_and_ready_users_are_not_limited(make_client: ClientFactory) -> None:
     client = make_client(IDENTITY_ENV)
     create_user(client, "new@example.com", "MEMBER")
     cookies = login(client, "new@example.com", PASSWORD)
-    assert client.get("/v1/user", headers=bearer(cookies)).json()["data"]["password_needs_reset"] is True
+    assert client.get("/v1/user", headers=bearer(access_token(cookies))).json()["data"]["password_needs_reset"] is True
     ready = member_session(client, "ready@example.com", "MEMBER")
-    assert client.get("/v1/user", headers=bearer(ready)).json()["data"]["password_needs_reset"] is False
+    assert client.get("/v1/user", headers=bearer(access_token(ready))).json()["data"]["password_needs_reset"] is False

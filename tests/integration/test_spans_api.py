@@ -14,7 +14,7 @@ from pyrewatch.db.session import Session
 from pyrewatch.ids import encode_global_id
 from pyrewatch.store.spans import SpanFilter, listing_statement
 from tests.conftest import ClientFactory
-from tests.factories import BASE_TIME, Database, llm_attributes, make_project, make_span, make_trace
+from tests.factories import BASE_TIME, Database, make_llm_trace, make_project, make_span, make_trace
 from tests.support.constants import AUTH_ENV
 
 
@@ -30,18 +30,12 @@ class Seeded:
 def _seed(database_env: dict[str, str]) -> Seeded:
     async def seed(session: Session) -> Seeded:
         project = await make_project(session, "app")
-        trace = await make_trace(session, project, start_time=BASE_TIME)
-        root = await make_span(session, trace, name="root", span_kind="CHAIN")
-        llm = await make_span(
+        seeded = await make_llm_trace(
             session,
-            trace,
-            name="llm",
-            span_kind="LLM",
-            parent=root,
-            start_time=BASE_TIME + timedelta(milliseconds=10),
-            attributes=llm_attributes(metadata={"k": "v"}, tag={"tags": ["a", "b"]}),
-            prompt_tokens=12,
-            completion_tokens=8,
+            project,
+            root_name="root",
+            delay=timedelta(milliseconds=10),
+            extra_attributes={"metadata": {"k": "v"}, "tag": {"tags": ["a", "b"]}},
             events=[
                 {
                     "name": "exception",
@@ -50,6 +44,7 @@ def _seed(database_env: dict[str, str]) -> Seeded:
                 }
             ],
         )
+        trace, root, llm = seeded.trace, seeded.root, seeded.llm
         tool = await make_span(
             session,
             trace,

@@ -7,16 +7,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from tests.conftest import ClientFactory
-from tests.support.identity import (
-    ADMIN_HEADERS,
-    IDENTITY_ENV,
-    PASSWORD,
-    bearer,
-    create_user,
-    gql,
-    login,
-    member_session,
-)
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql
+from tests.support.logins import IDENTITY_ENV, PASSWORD, access_token, create_user, login, member_session
 
 SYSTEM_ID, DEFAULT_ADMIN_ID = "VXNlcjox", "VXNlcjoy"  # User:1, User:2
 
@@ -92,13 +84,13 @@ def test_rest_delete_protects_default_users_and_revokes_everything(make_client: 
     assert client.delete("/v1/users/VXNlcjo5OTk5", headers=ADMIN_HEADERS).status_code == 404
     session = member_session(client, "gone@example.com", "MEMBER")
     second = login(client, "gone@example.com", PASSWORD + "2")
-    key = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', cookies=session)
+    key = gql(client, 'mutation{createUserApiKey(input:{name:"k"}){jwt}}', token=access_token(session))
     token = key["data"]["createUserApiKey"]["jwt"]
-    for headers in (bearer(session), bearer(second), {"Authorization": f"Bearer {token}"}):
+    for headers in (bearer(access_token(session)), bearer(access_token(second)), {"Authorization": f"Bearer {token}"}):
         assert client.get("/v1/user", headers=headers).status_code == 200
-    user_id = client.get("/v1/user", headers=bearer(session)).json()["data"]["id"]
+    user_id = client.get("/v1/user", headers=bearer(access_token(session))).json()["data"]["id"]
     assert client.delete(f"/v1/users/{user_id}", headers=ADMIN_HEADERS).status_code == 204
-    for headers in (bearer(session), bearer(second), {"Authorization": f"Bearer {token}"}):
+    for headers in (bearer(access_token(session)), bearer(access_token(second)), {"Authorization": f"Bearer {token}"}):
         assert client.get("/v1/user", headers=headers).status_code == 401
     refresh = client.post(
         "/auth/refresh", headers={"Cookie": f"phoenix-refresh-token={session['phoenix-refresh-token']}"}
@@ -125,7 +117,7 @@ def test_graphql_create_patch_and_delete_users(make_client: ClientFactory) -> No
         client,
         CREATE,
         {"i": {"email": "Fred@Example.com", "username": "fred", "password": PASSWORD, "role": "VIEWER"}},
-        cookies=admin,
+        token=access_token(admin),
     )["data"]["createUser"]["user"]
     assert (created["email"], created["role"]["name"], created["passwordNeedsReset"], created["authMethod"]) == (
         "fred@example.com",
@@ -137,43 +129,49 @@ def test_graphql_create_patch_and_delete_users(make_client: ClientFactory) -> No
         client,
         CREATE,
         {"i": {"email": "FRED@example.com", "username": "f2", "password": PASSWORD, "role": "VIEWER"}},
-        cookies=admin,
+        token=access_token(admin),
     )
     assert _error(duplicate) == "Email already exists"
     no_password = gql(
-        client, CREATE, {"i": {"email": "g@example.com", "username": "g", "role": "VIEWER"}}, cookies=admin
+        client, CREATE, {"i": {"email": "g@example.com", "username": "g", "role": "VIEWER"}}, token=access_token(admin)
     )
     assert _error(no_password) == "Password is required for local authentication"
     bad_email = gql(
-        client, CREATE, {"i": {"email": "nope", "username": "g", "password": PASSWORD, "role": "VIEWER"}}, cookies=admin
+        client,
+        CREATE,
+        {"i": {"email": "nope", "username": "g", "password": PASSWORD, "role": "VIEWER"}},
+        token=access_token(admin),
     )
     assert _error(bad_email) == "Invalid email address"
     fred_session = login(client, "fred@example.com")
-    promoted = gql(client, PATCH, {"i": {"userId": created["id"], "newRole": "MEMBER"}}, cookies=admin)
+    promoted = gql(client, PATCH, {"i": {"userId": created["id"], "newRole": "MEMBER"}}, token=access_token(admin))
     assert promoted["data"]["patchUser"]["user"]["role"]["name"] == "MEMBER"
     # A role change ends the target's sessions at once.
-    assert client.get("/v1/user", headers=bearer(fred_session)).status_code == 401
-    assert _error(gql(client, PATCH, {"i": {"userId": DEFAULT_ADMIN_ID, "newRole": "MEMBER"}}, cookies=admin)) == (
-        "Cannot modify role for the default admin user"
-    )
-    me = client.get("/v1/user", headers=bearer(admin)).json()["data"]["id"]
+    assert client.get("/v1/user", headers=bearer(access_token(fred_session))).status_code == 401
+    assert _error(
+        gql(client, PATCH, {"i": {"userId": DEFAULT_ADMIN_ID, "newRole": "MEMBER"}}, token=access_token(admin))
+    ) == ("Cannot modify role for the default admin user")
+    me = client.get("/v1/user", headers=bearer(access_token(admin))).json()["data"]["id"]
     assert (
-        _error(gql(client, PATCH, {"i": {"userId": me, "newRole": "MEMBER"}}, cookies=admin))
+        _error(gql(client, PATCH, {"i": {"userId": me, "newRole": "MEMBER"}}, token=access_token(admin)))
         == "Cannot modify own role"
     )
     assert (
-        _error(gql(client, PATCH, {"i": {"userId": created["id"]}}, cookies=admin)) == "At least one field must be set"
+        _error(gql(client, PATCH, {"i": {"userId": created["id"]}}, token=access_token(admin)))
+        == "At least one field must be set"
     )
-    assert _error(gql(client, DELETE, {"i": {"userIds": [DEFAULT_ADMIN_ID]}}, cookies=admin)) == (
+    assert _error(gql(client, DELETE, {"i": {"userIds": [DEFAULT_ADMIN_ID]}}, token=access_token(admin))) == (
         "Cannot delete the default admin user"
     )
-    missing = gql(client, DELETE, {"i": {"userIds": [created["id"], "VXNlcjo5OTk5OTk5OTk="]}}, cookies=admin)
+    missing = gql(
+        client, DELETE, {"i": {"userIds": [created["id"], "VXNlcjo5OTk5OTk5OTk="]}}, token=access_token(admin)
+    )
     assert _error(missing) == "Some user IDs could not be found"
     assert (
-        _error(gql(client, DELETE, {"i": {"userIds": [SYSTEM_ID]}}, cookies=admin))
+        _error(gql(client, DELETE, {"i": {"userIds": [SYSTEM_ID]}}, token=access_token(admin)))
         == "Some user IDs could not be found"
     )
-    deleted = gql(client, DELETE, {"i": {"userIds": [created["id"]]}}, cookies=admin)
+    deleted = gql(client, DELETE, {"i": {"userIds": [created["id"]]}}, token=access_token(admin))
     assert deleted["data"]["deleteUsers"]["userIds"] == [created["id"]]
 
 
@@ -183,7 +181,7 @@ def test_graphql_admin_password_change_forces_a_reset(make_client: ClientFactory
     session = login(client, "gina@example.com")
     result = gql(client, PATCH, {"i": {"userId": target["id"], "newPassword": "set-by-admin"}}, headers=ADMIN_HEADERS)
     assert result["data"]["patchUser"]["user"]["passwordNeedsReset"] is True
-    assert client.get("/v1/user", headers=bearer(session)).status_code == 401
+    assert client.get("/v1/user", headers=bearer(access_token(session))).status_code == 401
     assert client.post("/auth/login", json={"email": "gina@example.com", "password": PASSWORD}).status_code == 401
     login(client, "gina@example.com", "set-by-admin")
 
@@ -192,25 +190,29 @@ def test_patch_viewer_rules_and_cookie_deletion(make_client: ClientFactory) -> N
     client = make_client(IDENTITY_ENV)
     session = member_session(client, "hank@example.com", "VIEWER")
     query = "mutation($i: PatchViewerInput!){patchViewer(input:$i){user{username passwordNeedsReset}}}"
-    assert _error(gql(client, query, {"i": {"newPassword": "x-new-pass"}}, cookies=session)) == (
+    assert _error(gql(client, query, {"i": {"newPassword": "x-new-pass"}}, token=access_token(session))) == (
         "current_password is required when modifying password"
     )
-    wrong = gql(client, query, {"i": {"newPassword": "x-new-pass", "currentPassword": "nope"}}, cookies=session)
+    wrong = gql(
+        client, query, {"i": {"newPassword": "x-new-pass", "currentPassword": "nope"}}, token=access_token(session)
+    )
     assert _error(wrong) == "Valid current password is required to modify password"
     renamed = client.post(
-        "/graphql", json={"query": query, "variables": {"i": {"newUsername": "henry"}}}, headers=bearer(session)
+        "/graphql",
+        json={"query": query, "variables": {"i": {"newUsername": "henry"}}},
+        headers=bearer(access_token(session)),
     )
     assert renamed.json()["data"]["patchViewer"]["user"]["username"] == "henry"
     assert "set-cookie" not in renamed.headers
     changed = client.post(
         "/graphql",
         json={"query": query, "variables": {"i": {"newPassword": "x-new-pass", "currentPassword": PASSWORD + "2"}}},
-        headers=bearer(session),
+        headers=bearer(access_token(session)),
     )
     assert changed.json()["data"]["patchViewer"]["user"]["passwordNeedsReset"] is False
     assert "phoenix-access-token=" in changed.headers["set-cookie"]
     client.cookies.clear()
-    assert client.get("/v1/user", headers=bearer(session)).status_code == 401
+    assert client.get("/v1/user", headers=bearer(access_token(session))).status_code == 401
     login(client, "hank@example.com", "x-new-pass")
 
 
@@ -218,12 +220,18 @@ def test_graphql_queries_users_node_and_roles(make_client: ClientFactory) -> Non
     client = make_client(IDENTITY_ENV)
     member = member_session(client, "ivy@example.com", "MEMBER")
     other = create_user(client, "jon@example.com", "VIEWER")
-    me = client.get("/v1/user", headers=bearer(member)).json()["data"]["id"]
+    me = client.get("/v1/user", headers=bearer(access_token(member))).json()["data"]["id"]
     node = "query($id: ID!){node(id:$id){id ... on User{email}}}"
-    assert gql(client, node, {"id": me}, cookies=member)["data"]["node"]["email"] == "ivy@example.com"
-    assert _error(gql(client, node, {"id": other["id"]}, cookies=member)) == "Only admin can perform this action"
+    assert gql(client, node, {"id": me}, token=access_token(member))["data"]["node"]["email"] == "ivy@example.com"
+    assert (
+        _error(gql(client, node, {"id": other["id"]}, token=access_token(member)))
+        == "Only admin can perform this action"
+    )
     assert gql(client, node, {"id": other["id"]}, headers=ADMIN_HEADERS)["data"]["node"]["email"] == "jon@example.com"
-    assert _error(gql(client, "{users{edges{node{id}}}}", cookies=member)) == "Only admin can perform this action"
+    assert (
+        _error(gql(client, "{users{edges{node{id}}}}", token=access_token(member)))
+        == "Only admin can perform this action"
+    )
     users = gql(
         client, "{users(first: 2){edges{cursor node{email}} pageInfo{hasNextPage endCursor}}}", headers=ADMIN_HEADERS
     )
@@ -237,7 +245,7 @@ def test_graphql_queries_users_node_and_roles(make_client: ClientFactory) -> Non
         headers=ADMIN_HEADERS,
     )
     assert [e["node"]["email"] for e in after["data"]["users"]["edges"]] == ["jon@example.com"]
-    roles = gql(client, "{userRoles{name}}", cookies=member)["data"]["userRoles"]
+    roles = gql(client, "{userRoles{name}}", token=access_token(member))["data"]["userRoles"]
     assert [r["name"] for r in roles] == ["ADMIN", "MEMBER", "VIEWER"]
 
 
@@ -264,19 +272,24 @@ def test_reset_password_mutation_changes_only_the_password(make_client: ClientFa
     session = login(client, "kim@example.com")
     query = "mutation($i: PatchViewerInput!){resetPassword(input:$i){user{passwordNeedsReset}}}"
     assert (
-        _error(gql(client, query, {"i": {"currentPassword": PASSWORD}}, cookies=session)) == "newPassword is required"
+        _error(gql(client, query, {"i": {"currentPassword": PASSWORD}}, token=access_token(session)))
+        == "newPassword is required"
     )
-    done = gql(client, query, {"i": {"currentPassword": PASSWORD, "newPassword": "kims-new-pw"}}, cookies=session)
+    done = gql(
+        client, query, {"i": {"currentPassword": PASSWORD, "newPassword": "kims-new-pw"}}, token=access_token(session)
+    )
     assert done["data"]["resetPassword"]["user"]["passwordNeedsReset"] is False
     client.cookies.clear()
-    assert client.get("/v1/user", headers=bearer(session)).status_code == 401
+    assert client.get("/v1/user", headers=bearer(access_token(session))).status_code == 401
     login(client, "kim@example.com", "kims-new-pw")
 
 
 def test_a_renamed_default_admin_still_cannot_be_deleted(make_client: ClientFactory) -> None:
     client = make_client(IDENTITY_ENV)
     cookies = login(client, "admin@localhost", "admin")
-    renamed = gql(client, 'mutation{patchViewer(input:{newUsername:"boss"}){user{username}}}', cookies=cookies)
+    renamed = gql(
+        client, 'mutation{patchViewer(input:{newUsername:"boss"}){user{username}}}', token=access_token(cookies)
+    )
     assert renamed["data"]["patchViewer"]["user"]["username"] == "boss"
     result = gql(client, DELETE, {"i": {"userIds": [DEFAULT_ADMIN_ID]}}, headers=ADMIN_HEADERS)
     assert _error(result) == "Cannot delete the default admin user"

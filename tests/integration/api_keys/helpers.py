@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from fastapi.testclient import TestClient
 
@@ -12,44 +11,12 @@ from pyrewatch.http.state import AppState
 from pyrewatch.store import api_keys as key_store
 from tests.support.apps import app_state, in_app
 
-CREATE_SYSTEM = (
-    "mutation($input: CreateApiKeyInput!) { createSystemApiKey(input: $input) "
-    "{ jwt apiKey { id name description createdAt expiresAt } } }"
-)
 CREATE_USER = (
     "mutation($input: CreateUserApiKeyInput!) { createUserApiKey(input: $input) "
     "{ jwt apiKey { id name description createdAt expiresAt user { username } } } }"
 )
 DELETE_SYSTEM = "mutation($id: ID!) { deleteSystemApiKey(input: {id: $id}) { apiKeyId } }"
 DELETE_USER = "mutation($id: ID!) { deleteUserApiKey(input: {id: $id}) { apiKeyId } }"
-
-
-def bearer(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
-def gql(client: TestClient, query: str, token: str | None = None, **variables: Any) -> dict[str, Any]:
-    headers = bearer(token) if token else {}
-    response = client.post("/graphql", json={"query": query, "variables": variables}, headers=headers)
-    assert response.status_code == 200, response.text
-    body: dict[str, Any] = response.json()
-    return body
-
-
-def gql_error(body: dict[str, Any]) -> str | None:
-    errors = body.get("errors")
-    if not errors:
-        return None
-    message: str = errors[0]["message"]
-    return message
-
-
-def mint_system_key(client: TestClient, token: str, name: str = "k", **extra: Any) -> tuple[str, str]:
-    """Mint through GraphQL; return (key, GlobalID)."""
-    body = gql(client, CREATE_SYSTEM, token, input={"name": name, **extra})
-    assert gql_error(body) is None, body
-    payload = body["data"]["createSystemApiKey"]
-    return payload["jwt"], payload["apiKey"]["id"]
 
 
 def insert_expired_key(client: TestClient, kind: key_format.KeyKind, owner_id: int, expired_at: datetime) -> str:

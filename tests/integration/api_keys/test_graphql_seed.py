@@ -9,8 +9,8 @@ from fastapi.testclient import TestClient
 
 from pyrewatch.auth.api_keys import KEY_PATTERN
 from tests.conftest import ClientFactory
-from tests.integration.api_keys.helpers import bearer, gql, gql_error
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV
+from tests.support.http_auth import bearer, gql, gql_error
 
 SEED = """ mutation { createSystemApiKey(input: { name: "system-api-key"}) { jwt apiKey { name description createdAt expiresAt } } } """
 
@@ -35,8 +35,8 @@ def test_admin_secret_mints_a_system_key_with_phoenix_shape(make_client: ClientF
 
 def test_minted_key_authenticates_graphql_and_rest_as_the_system_user(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
-    key = gql(client, SEED, ADMIN_SECRET)["data"]["createSystemApiKey"]["jwt"]
-    viewer = gql(client, "{ viewer { username role { name } } }", key)
+    key = gql(client, SEED, token=ADMIN_SECRET)["data"]["createSystemApiKey"]["jwt"]
+    viewer = gql(client, "{ viewer { username role { name } } }", token=key)
     assert viewer["data"]["viewer"] == {"username": "system", "role": {"name": "SYSTEM"}}
     assert client.get("/v1/user/api_keys", headers=bearer(key)).json() == {"data": []}
     # Lowercase scheme works too.
@@ -54,22 +54,22 @@ def test_graphql_without_or_with_a_bad_credential_is_http_401(make_client: Clien
 
 def test_api_key_cannot_mint_any_key(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
-    key = gql(client, SEED, ADMIN_SECRET)["data"]["createSystemApiKey"]["jwt"]
-    body = gql(client, SEED, key)
+    key = gql(client, SEED, token=ADMIN_SECRET)["data"]["createSystemApiKey"]["jwt"]
+    body = gql(client, SEED, token=key)
     assert body["data"] is None
     assert gql_error(body) == "Only admin can perform this action"
-    body = gql(client, 'mutation { createUserApiKey(input: {name: "x"}) { jwt } }', key)
+    body = gql(client, 'mutation { createUserApiKey(input: {name: "x"}) { jwt } }', token=key)
     assert gql_error(body) == "API keys cannot create API keys"
 
 
 def test_graphql_refuses_blank_names_and_past_expiry(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
     query = "mutation($i: CreateApiKeyInput!) { createSystemApiKey(input: $i) { jwt } }"
-    blank = gql(client, query, ADMIN_SECRET, i={"name": "   "})
+    blank = gql(client, query, {"i": {"name": "   "}}, token=ADMIN_SECRET)
     assert gql_error(blank) == "Name cannot be empty"
-    past = gql(client, query, ADMIN_SECRET, i={"name": "x", "expiresAt": "2000-01-01T00:00:00Z"})
+    past = gql(client, query, {"i": {"name": "x", "expiresAt": "2000-01-01T00:00:00Z"}}, token=ADMIN_SECRET)
     assert gql_error(past) == "Expiration time must be in the future"
-    assert gql(client, "{ systemApiKeys { id } }", ADMIN_SECRET)["data"]["systemApiKeys"] == []
+    assert gql(client, "{ systemApiKeys { id } }", token=ADMIN_SECRET)["data"]["systemApiKeys"] == []
 
 
 def test_auth_off_refuses_key_management(client: TestClient) -> None:
@@ -85,13 +85,13 @@ def test_payloads_carry_the_root_query_to_refetch(make_client: ClientFactory) ->
     created = gql(
         client,
         'mutation { createSystemApiKey(input: {name: "refetch"}) { apiKey { id } query { systemApiKeys { name } } } }',
-        ADMIN_SECRET,
+        token=ADMIN_SECRET,
     )["data"]["createSystemApiKey"]
     assert created["query"]["systemApiKeys"] == [{"name": "refetch"}]
     deleted = gql(
         client,
         "mutation($id: ID!) { deleteSystemApiKey(input: {id: $id}) { apiKeyId query { systemApiKeys { name } } } }",
-        ADMIN_SECRET,
-        id=created["apiKey"]["id"],
+        {"id": created["apiKey"]["id"]},
+        token=ADMIN_SECRET,
     )["data"]["deleteSystemApiKey"]
     assert deleted == {"apiKeyId": created["apiKey"]["id"], "query": {"systemApiKeys": []}}

@@ -10,10 +10,10 @@ from sqlalchemy import event
 
 from pyrewatch.http.state import AppState
 from tests.conftest import ClientFactory
-from tests.integration.api_keys.helpers import gql
+from tests.support.actors import add_key, make_actor
 from tests.support.apps import app_state
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV
-from tests.support.identities import make_user, make_user_key
+from tests.support.http_auth import gql
 
 QUERY = "{ userApiKeys { name user { email role { name } } } }"
 
@@ -27,7 +27,7 @@ def _statements_of(client: TestClient, query: str) -> tuple[int, dict[str, Any]]
 
     event.listen(state.engine.sync_engine, "before_cursor_execute", record)
     try:
-        result = gql(client, query, ADMIN_SECRET)
+        result = gql(client, query, token=ADMIN_SECRET)
     finally:
         event.remove(state.engine.sync_engine, "before_cursor_execute", record)
     # Only what the query reads: background flushes (usage, audit) may run meanwhile.
@@ -37,13 +37,11 @@ def _statements_of(client: TestClient, query: str) -> tuple[int, dict[str, Any]]
 def test_key_owners_are_loaded_in_one_batch(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
     for _ in range(2):
-        owner = make_user(client, "MEMBER")
-        make_user_key(client, owner, "MEMBER")
+        make_actor(client, "MEMBER", via="key")
     few, result = _statements_of(client, QUERY)
     assert len(result["data"]["userApiKeys"]) == 2
     for _ in range(4):
-        owner = make_user(client, "VIEWER")
-        make_user_key(client, owner, "VIEWER")
+        make_actor(client, "VIEWER", via="key")
     many, result = _statements_of(client, QUERY)
     keys = result["data"]["userApiKeys"]
     assert len(keys) == 6
@@ -56,14 +54,12 @@ def test_the_keys_of_listed_users_are_loaded_in_one_batch(make_client: ClientFac
     query = "{ users { edges { node { username apiKeyCount apiKeys { name } } } } }"
     client = make_client(AUTH_ENV)
     for _ in range(2):
-        owner = make_user(client, "MEMBER")
-        make_user_key(client, owner, "MEMBER")
+        make_actor(client, "MEMBER", via="key")
     few, result = _statements_of(client, query)
     before = len(result["data"]["users"]["edges"])
     for _ in range(4):
-        owner = make_user(client, "MEMBER")
-        make_user_key(client, owner, "MEMBER")
-        make_user_key(client, owner, "MEMBER")
+        owner = make_actor(client, "MEMBER", via="key")
+        add_key(client, owner)
     many, result = _statements_of(client, query)
     nodes = [edge["node"] for edge in result["data"]["users"]["edges"]]
     assert len(nodes) == before + 4

@@ -17,18 +17,11 @@ from pyrewatch.db.session import transaction
 from pyrewatch.http.state import AppState
 from pyrewatch.ids import encode_global_id
 from tests.conftest import ClientFactory
-from tests.integration.api_keys.helpers import (
-    DELETE_SYSTEM,
-    DELETE_USER,
-    bearer,
-    gql,
-    gql_error,
-    insert_expired_key,
-    mint_system_key,
-)
+from tests.integration.api_keys.helpers import DELETE_SYSTEM, DELETE_USER, insert_expired_key
+from tests.support.actors import add_key, make_actor
 from tests.support.apps import app_state, in_app
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV, OTHER_SECRET, SECRET
-from tests.support.identities import make_user, make_user_key
+from tests.support.http_auth import bearer, gql, gql_error, mint_system_key
 
 
 def _state(client: TestClient) -> AppState:
@@ -60,30 +53,32 @@ def test_revoked_system_key_is_refused_on_the_next_request(make_client: ClientFa
         assert client.get("/v1/user/api_keys", headers=bearer(key)).status_code == 200
     response = client.delete(f"/v1/system/api_keys/{rest_key['data']['id']}", headers=bearer(ADMIN_SECRET))
     assert response.status_code == 204
-    assert gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=gql_id)["data"]["deleteSystemApiKey"] == {"apiKeyId": gql_id}
+    assert gql(client, DELETE_SYSTEM, {"id": gql_id}, token=ADMIN_SECRET)["data"]["deleteSystemApiKey"] == {
+        "apiKeyId": gql_id
+    }
     for key in (rest_key["data"]["key"], gql_key):
         response = client.get("/v1/user/api_keys", headers=bearer(key))
         assert (response.status_code, response.text) == (401, "Invalid token")
-    again = gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=gql_id)
+    again = gql(client, DELETE_SYSTEM, {"id": gql_id}, token=ADMIN_SECRET)
     assert gql_error(again) == "System API key not found"
 
 
 def test_revoked_user_key_is_refused_and_only_owner_or_admin_may_revoke(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
-    owner, other, admin = make_user(client, "MEMBER"), make_user(client, "MEMBER"), make_user(client, "ADMIN")
+    owner, other, admin = make_actor(client, "MEMBER"), make_actor(client, "MEMBER"), make_actor(client, "ADMIN")
     created = client.post("/v1/user/api_keys", json={"data": {"name": "mine"}}, headers=owner.headers).json()["data"]
     key, key_id = created["key"], created["id"]
     assert client.get("/v1/user/api_keys", headers=bearer(key)).json()["data"][0]["id"] == key_id
     # Someone else's key looks exactly like a missing one.
     assert client.delete(f"/v1/user/api_keys/{key_id}", headers=other.headers).status_code == 404
     assert client.delete("/v1/user/api_keys/VXNlckFwaUtleTo5OTk5OTk=", headers=other.headers).status_code == 404
-    assert gql_error(gql(client, DELETE_USER, other.session_token, id=key_id)) == "API key not found"
+    assert gql_error(gql(client, DELETE_USER, {"id": key_id}, token=other.token)) == "API key not found"
     assert client.get("/v1/user/api_keys", headers=bearer(key)).status_code == 200
     # An admin may revoke it; the next request with it fails.
     assert client.delete(f"/v1/user/api_keys/{key_id}", headers=admin.headers).status_code == 204
     assert client.get("/v1/user/api_keys", headers=bearer(key)).status_code == 401
     # The owner may revoke their own key, even with that key.
-    second = make_user_key(client, owner, "MEMBER")
+    second = add_key(client, owner)
     listed = client.get("/v1/user/api_keys", headers=bearer(second)).json()["data"]
     assert [k["name"] for k in listed] == ["k"]
     assert client.delete(f"/v1/user/api_keys/{listed[0]['id']}", headers=bearer(second)).status_code == 204
@@ -92,7 +87,7 @@ def test_revoked_user_key_is_refused_and_only_owner_or_admin_may_revoke(make_cli
 
 def test_key_classes_cannot_be_confused(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
-    member = make_user(client, "MEMBER")
+    member = make_actor(client, "MEMBER")
     user_key = client.post("/v1/user/api_keys", json={"data": {"name": "u"}}, headers=member.headers).json()["data"]
     system_key, system_id = mint_system_key(client, ADMIN_SECRET)
     # A user-key id on the system route is malformed for that route; relabelled, it is not found.
@@ -117,7 +112,7 @@ def test_key_classes_cannot_be_confused(make_client: ClientFactory) -> None:
 
 def test_expired_keys_are_refused(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
-    member = make_user(client, "MEMBER")
+    member = make_actor(client, "MEMBER")
     state = _state(client)
     past = now_utc() - timedelta(seconds=1)
     for token in (
@@ -132,7 +127,7 @@ def test_tampered_keys_are_refused_without_a_database_write(make_client: ClientF
     client = make_client(AUTH_ENV)
     # Minted by an admin's session, not the admin secret: admin-secret uses are written in the
     # background about once a second, and such a write must not land in the windows below.
-    key, _ = mint_system_key(client, make_user(client, "ADMIN").session_token)
+    key, _ = mint_system_key(client, make_actor(client, "ADMIN").token)
     flipped = key[:10] + ("A" if key[10] != "A" else "B") + key[11:]
     body = "pwuk_" + key[5:-6]
     other_kind = body + key_format._checksum(body)  # a well-formed key of the other class
@@ -170,7 +165,7 @@ def test_listings_never_show_the_key_and_omit_unset_fields(make_client: ClientFa
     assert [k["name"] for k in listed] == ["two", "one"]
     assert all("key" not in k for k in listed)
     assert set(listed[1]) == {"id", "name", "created_at"}
-    gql_list = gql(client, "{ systemApiKeys { name } }", ADMIN_SECRET)["data"]["systemApiKeys"]
+    gql_list = gql(client, "{ systemApiKeys { name } }", token=ADMIN_SECRET)["data"]["systemApiKeys"]
     assert [k["name"] for k in gql_list] == ["one", "two"]
 
 
@@ -195,9 +190,9 @@ def test_rest_validation_errors_are_json_422(make_client: ClientFactory) -> None
 
 def test_inventory_of_user_keys_is_admin_only_and_paginated(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
-    alice, bob = make_user(client, "MEMBER", "alice"), make_user(client, "VIEWER", "bob")
-    for identity, role in ((alice, "MEMBER"), (bob, "VIEWER"), (alice, "MEMBER")):
-        make_user_key(client, identity, role)
+    alice, bob = make_actor(client, "MEMBER", username="alice"), make_actor(client, "VIEWER", username="bob")
+    for actor in (alice, bob, alice):
+        add_key(client, actor)
     mint_system_key(client, ADMIN_SECRET)
     assert client.get("/v1/users/api_keys", headers=alice.headers).status_code == 403
     assert client.get("/v1/users/api_keys?limit=1001", headers=bearer(ADMIN_SECRET)).status_code == 422
@@ -208,8 +203,8 @@ def test_inventory_of_user_keys_is_admin_only_and_paginated(make_client: ClientF
     rest = client.get(f"/v1/users/api_keys?limit=2&cursor={page['next_cursor']}", headers=bearer(ADMIN_SECRET)).json()
     assert [k["user"]["username"] for k in rest["data"]] == ["alice"]
     assert rest["next_cursor"] is None
-    assert gql_error(gql(client, "{ userApiKeys { id } }", alice.session_token)) == "Only admin can perform this action"
-    assert len(gql(client, "{ userApiKeys { id user { username } } }", ADMIN_SECRET)["data"]["userApiKeys"]) == 3
+    assert gql_error(gql(client, "{ userApiKeys { id } }", token=alice.token)) == "Only admin can perform this action"
+    assert len(gql(client, "{ userApiKeys { id user { username } } }", token=ADMIN_SECRET)["data"]["userApiKeys"]) == 3
 
 
 def test_last_used_is_recorded_without_a_write_per_request(make_client: ClientFactory) -> None:
@@ -221,14 +216,14 @@ def test_last_used_is_recorded_without_a_write_per_request(make_client: ClientFa
             assert client.get("/v1/user/api_keys", headers=bearer(key)).status_code == 200
     assert not [s for s in statements if s.lstrip().upper().startswith("UPDATE")]
     in_app(client, _state(client).authenticator.flush_usage)
-    listed = gql(client, "{ systemApiKeys { lastUsedAt } }", ADMIN_SECRET)["data"]["systemApiKeys"]
+    listed = gql(client, "{ systemApiKeys { lastUsedAt } }", token=ADMIN_SECRET)["data"]["systemApiKeys"]
     assert listed[0]["lastUsedAt"] is not None
 
 
 def test_minting_and_revoking_are_audited(make_client: ClientFactory) -> None:
     client = make_client(AUTH_ENV)
     _, key_id = mint_system_key(client, ADMIN_SECRET, "audited")
-    gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=key_id)
+    gql(client, DELETE_SYSTEM, {"id": key_id}, token=ADMIN_SECRET)
 
     in_app(client, _state(client).authenticator.flush_usage)
 
@@ -272,5 +267,5 @@ def test_out_of_range_key_ids_are_not_found(make_client: ClientFactory) -> None:
         assert response.status_code == 404
     cursor = encode_global_id("UserApiKey", huge)
     assert client.get(f"/v1/users/api_keys?cursor={cursor}", headers=bearer(ADMIN_SECRET)).json()["data"] == []
-    body = gql(client, DELETE_SYSTEM, ADMIN_SECRET, id=encode_global_id("SystemApiKey", huge))
+    body = gql(client, DELETE_SYSTEM, {"id": encode_global_id("SystemApiKey", huge)}, token=ADMIN_SECRET)
     assert gql_error(body) == "System API key not found"

@@ -8,9 +8,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.conftest import ClientFactory
-from tests.integration.api_keys.helpers import CREATE_SYSTEM, CREATE_USER, bearer, gql, gql_error, mint_system_key
+from tests.integration.api_keys.helpers import CREATE_USER
+from tests.support.actors import make_actor
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV
-from tests.support.identities import make_user, make_user_key
+from tests.support.http_auth import CREATE_SYSTEM, bearer, gql, gql_error, mint_system_key
 
 NOT_ADMIN = (403, "Only admin or system users can perform this action.", "Only admin can perform this action")
 VIEWER = (403, "Viewers cannot perform this action.", "Viewers cannot perform this action")
@@ -26,19 +27,18 @@ def _admin_secret(client: TestClient) -> str:
 
 
 def _session(role: str) -> Credential:
-    return lambda client: make_user(client, role).session_token
+    return lambda client: make_actor(client, role).token
 
 
 def _user_key(role: str) -> Credential:
     def build(client: TestClient) -> str:
-        identity = make_user(client, role)
-        return make_user_key(client, identity, role)
+        return make_actor(client, role, via="key").token
 
     return build
 
 
 def _system_key(client: TestClient) -> str:
-    return mint_system_key(client, ADMIN_SECRET)[0]
+    return mint_system_key(client, ADMIN_SECRET).token
 
 
 CASES: list[tuple[str, Credential, tuple[int, str | None, str | None], tuple[int, str | None, str | None]]] = [
@@ -69,7 +69,7 @@ def test_key_minting_by_principal_kind(
     ):
         response = client.post(path, json={"data": {"name": f"{label} key"}}, headers=bearer(token))
         assert response.status_code == status, (path, response.text)
-        body = gql(client, query, token, input={"name": f"{label} key"})
+        body = gql(client, query, {"input": {"name": f"{label} key"}}, token=token)
         if status == 201:
             assert response.json()["data"]["key"].startswith("pwsk_" if "system" in path else "pwuk_")
             assert gql_error(body) is None, body
@@ -98,9 +98,9 @@ def test_no_credential_cannot_reach_key_routes(make_client: ClientFactory) -> No
 def test_must_reset_password_session_cannot_mint(make_client: ClientFactory) -> None:
     """The default admin still on its initial password may not mint keys (server-enforced)."""
     client = make_client(AUTH_ENV)
-    admin = make_user(client, "ADMIN", reset_password=True)
+    admin = make_actor(client, "ADMIN", reset_password=True)
     response = client.post("/v1/system/api_keys", json={"data": {"name": "x"}}, headers=admin.headers)
     assert response.status_code == 403
     assert "Password reset required" in response.text
-    body = gql(client, CREATE_SYSTEM, admin.session_token, input={"name": "x"})
+    body = gql(client, CREATE_SYSTEM, {"input": {"name": "x"}}, token=admin.token)
     assert "Password reset required" in (gql_error(body) or "")

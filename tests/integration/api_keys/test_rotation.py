@@ -18,7 +18,8 @@ from pyrewatch.services import key_rotation
 from pyrewatch.services.api_keys import MintedKey
 from tests.conftest import ClientFactory
 from tests.support.apps import app_state, in_app
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, bearer, gql, member_session
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql
+from tests.support.logins import IDENTITY_ENV, access_token, member_session
 from tests.support.otlp import query
 
 
@@ -119,17 +120,19 @@ def test_user_keys_rotate_for_their_owner_or_an_admin_only(client: TestClient) -
     other = member_session(client, "rotating-other@example.com", "MEMBER")
     admin = member_session(client, "rotating-admin@example.com", "ADMIN")
     created = gql(
-        client, 'mutation{createUserApiKey(input:{name:"mine",scopes:["ingest"]}){jwt apiKey{id}}}', cookies=owner
+        client,
+        'mutation{createUserApiKey(input:{name:"mine",scopes:["ingest"]}){jwt apiKey{id}}}',
+        token=access_token(owner),
     )
     key_id = created["data"]["createUserApiKey"]["apiKey"]["id"]
     rotate = "mutation($id:ID!){rotateUserApiKey(input:{id:$id,graceSeconds:0}){jwt apiKey{id name scopes}}}"
-    refused = gql(client, rotate, {"id": key_id}, cookies=other)
+    refused = gql(client, rotate, {"id": key_id}, token=access_token(other))
     assert refused["errors"][0]["message"] == "API key not found"
-    by_owner = gql(client, rotate, {"id": key_id}, cookies=owner)["data"]["rotateUserApiKey"]
+    by_owner = gql(client, rotate, {"id": key_id}, token=access_token(owner))["data"]["rotateUserApiKey"]
     assert (by_owner["apiKey"]["name"], by_owner["apiKey"]["scopes"]) == ("mine", ["ingest"])
-    rest = client.post(f"/v1/user/api_keys/{by_owner['apiKey']['id']}/rotate", headers=bearer(admin))
+    rest = client.post(f"/v1/user/api_keys/{by_owner['apiKey']['id']}/rotate", headers=bearer(access_token(admin)))
     assert rest.status_code == 201, rest.text
-    owners_keys = client.get("/v1/user/api_keys", headers=bearer(owner)).json()["data"]
+    owners_keys = client.get("/v1/user/api_keys", headers=bearer(access_token(owner))).json()["data"]
     assert rest.json()["data"]["id"] in {k["id"] for k in owners_keys}
     with_key = client.post(
         f"/v1/user/api_keys/{key_id}/rotate", headers=_auth(created["data"]["createUserApiKey"]["jwt"])

@@ -11,7 +11,8 @@ from fastapi.testclient import TestClient
 
 from tests.conftest import ClientFactory
 from tests.support.apps import app_state
-from tests.support.identity import ADMIN_HEADERS, IDENTITY_ENV, bearer, gql, member_session
+from tests.support.http_auth import ADMIN_HEADERS, bearer, gql
+from tests.support.logins import IDENTITY_ENV, access_token, member_session
 from tests.support.otlp import many_spans, protobuf_body
 from tests.support.sessions import export, turns
 
@@ -82,20 +83,22 @@ def test_user_keys_carry_scopes_on_rest_and_graphql(client: TestClient) -> None:
     rest = client.post(
         "/v1/user/api_keys",
         json={"data": {"name": "r", "scopes": ["read"], "projects": ["default"]}},
-        headers=bearer(session),
+        headers=bearer(access_token(session)),
     )
     assert rest.status_code == 201, rest.text
     minted = gql(
         client,
         'mutation{createUserApiKey(input:{name:"i",scopes:["ingest"]}){apiKey{id scopes projects}}}',
-        headers=bearer(session),
+        headers=bearer(access_token(session)),
     )
     assert minted["data"]["createUserApiKey"]["apiKey"]["scopes"] == ["ingest"]
-    own = {k["name"]: k for k in client.get("/v1/user/api_keys", headers=bearer(session)).json()["data"]}
+    own = {k["name"]: k for k in client.get("/v1/user/api_keys", headers=bearer(access_token(session))).json()["data"]}
     assert (own["r"]["scopes"], own["r"]["projects"], own["i"]["scopes"]) == (["read"], ["default"], ["ingest"])
     everyone = client.get("/v1/users/api_keys", headers=ADMIN_HEADERS).json()["data"]
     assert {k["name"]: k.get("scopes") for k in everyone} == {"r": ["read"], "i": ["ingest"]}
-    viewer = gql(client, "{viewer{apiKeys{name scopes projects}}}", cookies=session)["data"]["viewer"]["apiKeys"]
+    viewer = gql(client, "{viewer{apiKeys{name scopes projects}}}", token=access_token(session))["data"]["viewer"][
+        "apiKeys"
+    ]
     assert {k["name"]: (k["scopes"], k["projects"]) for k in viewer} == {
         "r": (["read"], ["default"]),
         "i": (["ingest"], None),
@@ -193,7 +196,9 @@ def test_a_project_bound_full_role_key_writes_only_its_projects(client: TestClie
 
 def test_scopes_only_narrow_the_owners_role(client: TestClient) -> None:
     session = member_session(client, "scoped-viewer@example.com", "VIEWER")
-    minted = gql(client, 'mutation{createUserApiKey(input:{name:"v",scopes:["ingest"]}){jwt}}', cookies=session)
+    minted = gql(
+        client, 'mutation{createUserApiKey(input:{name:"v",scopes:["ingest"]}){jwt}}', token=access_token(session)
+    )
     key = {"key": minted["data"]["createUserApiKey"]["jwt"]}
     assert _ingest(client, key, "default") == (403, "Viewers cannot perform this action.")
 

@@ -6,12 +6,14 @@ from typing import Any
 
 from fastapi.testclient import TestClient
 
+from tests.support.http_auth import gql
+
 T0, T1 = "2026-11-29T12:00:00+00:00", "2026-11-29T12:00:01+00:00"
 
 
-def _gql(client: TestClient, query: str, **variables: Any) -> dict[str, Any]:
-    response = client.post("/graphql", json={"query": query, "variables": variables})
-    body: dict[str, Any] = response.json()
+def _gql_data(client: TestClient, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The ``data`` of an answer that must carry no errors."""
+    body = gql(client, query, variables)
     assert "errors" not in body, body
     data: dict[str, Any] = body["data"]
     return data
@@ -39,7 +41,7 @@ def test_datasets_experiments_and_runs(client: TestClient) -> None:
     }
     client.post("/v1/experiment_evaluations", json={**evaluation, "result": {"score": 1.0}})
 
-    result = _gql(
+    result = _gql_data(
         client,
         """{datasets{edges{node{id name exampleCount
              versions{edges{node{id}}}
@@ -55,14 +57,15 @@ def test_datasets_experiments_and_runs(client: TestClient) -> None:
     assert exp["node"]["runCount"] == 1
     assert exp["node"]["runs"]["edges"][0]["node"] == {"output": "out", "annotations": [{"name": "acc", "score": 1.0}]}
     first_version = node["versions"]["edges"][-1]["node"]["id"]
-    old = _gql(
+    old = _gql_data(
         client,
         "query($id: ID!, $v: ID){node(id: $id){... on Dataset{examples(datasetVersionId: $v){id}}}}",
-        id=data["dataset_id"],
-        v=first_version,
+        {"id": data["dataset_id"], "v": first_version},
     )
     assert len(old["node"]["examples"]) == 2
-    by_node = _gql(client, "query($id: ID!){node(id: $id){... on Experiment{name exampleCount}}}", id=experiment["id"])
+    by_node = _gql_data(
+        client, "query($id: ID!){node(id: $id){... on Experiment{name exampleCount}}}", {"id": experiment["id"]}
+    )
     assert by_node["node"] == {"name": "e1", "exampleCount": 3}
 
 
@@ -78,25 +81,24 @@ def test_prompts_with_versions_and_tags(client: TestClient) -> None:
     first = client.post("/v1/prompts", json={"prompt": {"name": "p1"}, "version": version}).json()["data"]
     client.post("/v1/prompts", json={"prompt": {"name": "p1"}, "version": {**version, "model_name": "gpt-5"}})
     client.post(f"/v1/prompt_versions/{first['id']}/tags", json={"name": "prod"})
-    result = _gql(
-        client,
-        "{prompts(first: 10){edges{node{name promptVersions{edges{node{id modelName template tags{name}}}}}}}}",
+    result = _gql_data(
+        client, "{prompts(first: 10){edges{node{name promptVersions{edges{node{id modelName template tags{name}}}}}}}}"
     )
     (prompt,) = result["prompts"]["edges"]
     versions = [e["node"] for e in prompt["node"]["promptVersions"]["edges"]]
     assert [v["modelName"] for v in versions] == ["gpt-5", "gpt-4o"]
     assert versions[1]["tags"] == [{"name": "prod"}] and versions[1]["template"]["type"] == "chat"
-    page = _gql(client, "{prompts(first: 1){pageInfo{hasNextPage} edges{node{name}}}}")
+    page = _gql_data(client, "{prompts(first: 1){pageInfo{hasNextPage} edges{node{name}}}}")
     assert page["prompts"]["pageInfo"]["hasNextPage"] is False
 
 
 def test_mutations_patch_and_delete(client: TestClient) -> None:
     data = client.post("/v1/datasets/upload?sync=true", json={"name": "m", "inputs": [{"q": 1}]}).json()["data"]
-    patched = _gql(
+    patched = _gql_data(
         client,
         'mutation($id: ID!){patchDataset(input:{datasetId: $id, name: "m2", description: "d", metadata: {k: 1}})'
         "{dataset{name description metadata exampleCount}}}",
-        id=data["dataset_id"],
+        {"id": data["dataset_id"]},
     )
     assert patched["patchDataset"]["dataset"] == {
         "name": "m2",
@@ -105,14 +107,16 @@ def test_mutations_patch_and_delete(client: TestClient) -> None:
         "exampleCount": 1,
     }
     experiment = client.post(f"/v1/datasets/{data['dataset_id']}/experiments", json={}).json()["data"]
-    deleted = _gql(
+    deleted = _gql_data(
         client,
         "mutation($ids: [ID!]!){deleteExperiments(input:{experimentIds: $ids}){experiments{id}}}",
-        ids=[experiment["id"]],
+        {"ids": [experiment["id"]]},
     )
     assert deleted["deleteExperiments"]["experiments"] == [{"id": experiment["id"]}]
     assert client.get(f"/v1/experiments/{experiment['id']}").status_code == 404
-    _gql(client, "mutation($id: ID!){deleteDataset(input:{datasetId: $id}){dataset{id}}}", id=data["dataset_id"])
+    _gql_data(
+        client, "mutation($id: ID!){deleteDataset(input:{datasetId: $id}){dataset{id}}}", {"id": data["dataset_id"]}
+    )
     assert client.get("/v1/datasets").json()["data"] == []
 
     version = {
@@ -124,20 +128,20 @@ def test_mutations_patch_and_delete(client: TestClient) -> None:
         "invocation_parameters": {"type": "openai", "openai": {}},
     }
     created = client.post("/v1/prompts", json={"prompt": {"name": "p"}, "version": version}).json()["data"]
-    tagged = _gql(
+    tagged = _gql_data(
         client,
         'mutation($id: ID!){setPromptVersionTag(input:{promptVersionId: $id, name: "live"})'
         "{promptVersionTag{id name} promptVersion{tags{name}}}}",
-        id=created["id"],
+        {"id": created["id"]},
     )["setPromptVersionTag"]
     assert tagged["promptVersion"]["tags"] == [{"name": "live"}]
     assert client.get("/v1/prompts/p/tags/live").json()["data"]["id"] == created["id"]
-    _gql(
+    _gql_data(
         client,
         "mutation($id: ID!){deletePromptVersionTag(input:{promptVersionTagId: $id}){promptVersion{tags{name}}}}",
-        id=tagged["promptVersionTag"]["id"],
+        {"id": tagged["promptVersionTag"]["id"]},
     )
     assert client.get("/v1/prompts/p/tags/live").status_code == 404
     prompt_id = client.get("/v1/prompts").json()["data"][0]["id"]
-    _gql(client, "mutation($id: ID!){deletePrompt(input:{promptId: $id}){prompt{name}}}", id=prompt_id)
+    _gql_data(client, "mutation($id: ID!){deletePrompt(input:{promptId: $id}){prompt{name}}}", {"id": prompt_id})
     assert client.get("/v1/prompts").json()["data"] == []

@@ -13,7 +13,7 @@ from phoenix.client import Client
 from phoenix.client.types.prompts import PromptVersion
 
 from tests.support.constants import AUTH_ENV
-from tests.support.credentials import mint_system_key
+from tests.support.http_auth import mint_system_key
 from tests.support.server import ServerProcess
 
 pytestmark = [pytest.mark.e2e, pytest.mark.filterwarnings("ignore::DeprecationWarning")]
@@ -134,7 +134,7 @@ def test_with_auth_a_system_key_runs_experiments_and_prompts(start_server: Calla
     """Auth on: the client's key reaches every call, including the OTLP export of task spans."""
     server = start_server(AUTH_ENV)
     with httpx.Client(base_url=server.url) as http:
-        key = mint_system_key(http)
+        key = mint_system_key(http).token
     phoenix = Client(base_url=server.url, api_key=key)
     dataset = phoenix.datasets.create_dataset(name="auth", examples=[{"input": {"q": "1+1"}, "output": {"a": "2"}}])
     ran = phoenix.experiments.run_experiment(

@@ -10,9 +10,10 @@ from fastapi.testclient import TestClient
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import ExportTraceServiceResponse
 
 from tests.conftest import ClientFactory
-from tests.support.apps import app_state, in_app
+from tests.support.actors import make_actor
+from tests.support.apps import app_state
 from tests.support.constants import ADMIN_SECRET, AUTH_ENV
-from tests.support.credentials import mint_system_key, mint_user_key
+from tests.support.http_auth import mint_system_key
 from tests.support.otlp import llm_trace, many_spans, protobuf_body, span_id_hex, stored_spans
 
 EXPORT = "/opentelemetry.proto.collector.trace.v1.TraceService/Export"
@@ -41,7 +42,7 @@ def test_grpc_export_with_a_system_key_is_stored(
     auth_client: TestClient, channel: grpc.Channel, database_env: dict[str, str]
 ) -> None:
     spans = llm_trace("grpc-project")
-    reply = _export(channel, protobuf_body(spans), mint_system_key(auth_client))
+    reply = _export(channel, protobuf_body(spans), mint_system_key(auth_client).token)
     assert ExportTraceServiceResponse.FromString(reply) == ExportTraceServiceResponse()
     stored = stored_spans(database_env)
     assert {span_id_hex(s) for s in spans} == set(stored)
@@ -73,8 +74,7 @@ def test_grpc_basic_scheme_is_unauthenticated(channel: grpc.Channel) -> None:
 def test_grpc_viewer_is_permission_denied(
     auth_client: TestClient, channel: grpc.Channel, database_env: dict[str, str]
 ) -> None:
-    state = app_state(auth_client)
-    key = in_app(auth_client, mint_user_key, state.session_factory, "VIEWER")
+    key = make_actor(auth_client, "VIEWER", via="key").token
     with pytest.raises(grpc.RpcError) as caught:
         _export(channel, protobuf_body(many_spans(1)), key)
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
@@ -83,7 +83,7 @@ def test_grpc_viewer_is_permission_denied(
 
 def test_grpc_undecodable_message_is_invalid_argument(auth_client: TestClient, channel: grpc.Channel) -> None:
     with pytest.raises(grpc.RpcError) as caught:
-        _export(channel, b"\xff\xff\xff", mint_system_key(auth_client))
+        _export(channel, b"\xff\xff\xff", mint_system_key(auth_client).token)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 
@@ -91,7 +91,7 @@ def test_grpc_ignores_no_project_header_and_uses_the_resource(
     auth_client: TestClient, channel: grpc.Channel, database_env: dict[str, str]
 ) -> None:
     call = channel.unary_unary(EXPORT, request_serializer=None, response_deserializer=None)
-    key = mint_system_key(auth_client)
+    key = mint_system_key(auth_client).token
     call(
         protobuf_body(many_spans(1, "from-resource")),
         metadata=(("authorization", f"Bearer {key}"), ("x-project-name", "from-header")),

@@ -18,9 +18,10 @@ from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
 )
 
 from tests.conftest import ClientFactory
-from tests.support.apps import app_state, in_app
+from tests.support.actors import make_actor
+from tests.support.apps import app_state
 from tests.support.constants import AUTH_ENV
-from tests.support.credentials import mint_system_key, mint_user_key
+from tests.support.http_auth import mint_system_key
 from tests.support.locks import write_lock_held
 from tests.support.otlp import (
     json_body,
@@ -286,8 +287,7 @@ def test_export_without_a_valid_key_is_a_401(
 
 
 def test_viewer_key_cannot_export(auth_client: TestClient, database_env: dict[str, str]) -> None:
-    state = app_state(auth_client)
-    key = in_app(auth_client, mint_user_key, state.session_factory, "VIEWER")
+    key = make_actor(auth_client, "VIEWER", via="key").token
     response = auth_client.post(
         "/v1/traces", content=protobuf_body(many_spans(1)), headers={**PROTOBUF, "authorization": f"Bearer {key}"}
     )
@@ -296,9 +296,8 @@ def test_viewer_key_cannot_export(auth_client: TestClient, database_env: dict[st
 
 
 def test_member_and_system_keys_can_export(auth_client: TestClient, database_env: dict[str, str]) -> None:
-    state = app_state(auth_client)
-    member = in_app(auth_client, mint_user_key, state.session_factory, "MEMBER")
-    system = mint_system_key(auth_client)
+    member = make_actor(auth_client, "MEMBER", via="key").token
+    system = mint_system_key(auth_client).token
     first, second = many_spans(1), many_spans(1)
     for key, spans in ((member, first), (system, second)):
         response = auth_client.post(

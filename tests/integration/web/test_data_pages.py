@@ -14,8 +14,8 @@ from sqlalchemy import event
 from pyrewatch.http.state import AppState
 from tests.conftest import ClientFactory
 from tests.integration.web.support import post_form
+from tests.support.actors import make_actor
 from tests.support.constants import AUTH_ENV
-from tests.support.identities import make_user
 from tests.support.otlp import llm_trace, protobuf_body, span_id_hex, trace_id_hex
 
 PAGES = ("/projects", "/projects/{gid}/traces", "/projects/{gid}/spans?kind=LLM", "/projects/{gid}/metrics")
@@ -182,13 +182,13 @@ def test_deep_links_find_the_trace(make_client: ClientFactory) -> None:
 
 def test_project_administration_follows_the_policy(make_client: ClientFactory) -> None:
     client = make_client({**AUTH_ENV, "PHOENIX_DISABLE_RATE_LIMIT": "true"})
-    viewer = make_user(client, "VIEWER")
-    client.cookies.set("phoenix-access-token", viewer.session_token)
+    viewer = make_actor(client, "VIEWER")
+    client.cookies.set("phoenix-access-token", viewer.token)
     assert "New project" not in client.get("/projects").text
     refused = post_form(client, "/projects", {"name": "nope"}, token_from="/projects")
     assert refused.status_code == 403 and "Viewers cannot perform this action." in refused.text
-    admin = make_user(client, "ADMIN")
-    client.cookies.set("phoenix-access-token", admin.session_token)
+    admin = make_actor(client, "ADMIN")
+    client.cookies.set("phoenix-access-token", admin.token)
     assert post_form(client, "/projects", {"name": "alpha"}, token_from="/projects").status_code == 303
     gid = _gid(client, "alpha")
     renamed = post_form(client, f"/projects/{gid}/rename", {"name": "beta"}, token_from="/projects")

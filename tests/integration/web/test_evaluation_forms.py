@@ -14,8 +14,8 @@ from tests.conftest import ClientFactory
 from tests.integration.web.evaluation_data import send_session_traces
 from tests.integration.web.support import post_form
 from tests.integration.web.test_data_pages import _counts, _gid, _ingest
+from tests.support.actors import make_actor
 from tests.support.constants import AUTH_ENV
-from tests.support.identities import make_user
 from tests.support.otlp import llm_trace, protobuf_body, span_id_hex
 
 CONFIGS = "/settings/annotations"
@@ -23,13 +23,13 @@ CONFIGS = "/settings/annotations"
 
 def test_annotation_configs_are_listed_created_and_deleted(make_client: ClientFactory) -> None:
     client = make_client({**AUTH_ENV, "PHOENIX_DISABLE_RATE_LIMIT": "true"})
-    viewer = make_user(client, "VIEWER")
-    client.cookies.set("phoenix-access-token", viewer.session_token)
+    viewer = make_actor(client, "VIEWER")
+    client.cookies.set("phoenix-access-token", viewer.token)
     assert "New annotation config" not in client.get(CONFIGS).text
     refused = post_form(client, CONFIGS, {"name": "x", "type": "FREEFORM"}, token_from=CONFIGS)
     assert refused.status_code == 403 and "Viewers cannot perform this action." in refused.text
-    member = make_user(client, "MEMBER")
-    client.cookies.set("phoenix-access-token", member.session_token)
+    member = make_actor(client, "MEMBER")
+    client.cookies.set("phoenix-access-token", member.token)
     form = {
         "name": "correctness",
         "type": "CATEGORICAL",
@@ -100,10 +100,10 @@ def _token(client: TestClient, path: str) -> str:
 
 def test_viewers_get_no_span_selection(make_client: ClientFactory) -> None:
     client = make_client({**AUTH_ENV, "PHOENIX_DISABLE_RATE_LIMIT": "true"})
-    admin = make_user(client, "ADMIN")
+    admin = make_actor(client, "ADMIN")
     spans = _ingest_as(client, admin.headers)
-    viewer = make_user(client, "VIEWER")
-    client.cookies.set("phoenix-access-token", viewer.session_token)
+    viewer = make_actor(client, "VIEWER")
+    client.cookies.set("phoenix-access-token", viewer.token)
     gid = _gid(client, "demo")
     assert 'name="span_id"' not in client.get(f"/projects/{gid}/spans").text
     path = f"/projects/{gid}/spans/add-to-dataset"

@@ -1,4 +1,5 @@
-"""Helpers for identity tests: users, logins and GraphQL calls over HTTP."""
+"""Login flows over HTTP: users created through REST with the admin secret, then logged in with
+a password, as a person would."""
 
 from __future__ import annotations
 
@@ -7,10 +8,12 @@ from typing import Any
 import httpx
 from fastapi.testclient import TestClient
 
-from tests.support.constants import ADMIN_SECRET, AUTH_ENV
+from tests.support.constants import AUTH_ENV
+from tests.support.http_auth import ADMIN_HEADERS, gql
 
-ADMIN_HEADERS = {"Authorization": f"Bearer {ADMIN_SECRET}"}
 PASSWORD = "correct-horse-battery"
+ACCESS_COOKIE = "phoenix-access-token"
+REFRESH_COOKIE = "phoenix-refresh-token"
 # Auth on, with the per-IP /auth rate limit off so tests can log in as often as they need.
 IDENTITY_ENV = {**AUTH_ENV, "PHOENIX_DISABLE_RATE_LIMIT": "true"}
 
@@ -37,10 +40,16 @@ def login(client: TestClient, email: str, password: str = PASSWORD) -> httpx.Coo
     response = client.post("/auth/login", json={"email": email, "password": password})
     assert response.status_code == 204, response.text
     cookies = httpx.Cookies()
-    for name in ("phoenix-access-token", "phoenix-refresh-token"):
+    for name in (ACCESS_COOKIE, REFRESH_COOKIE):
         cookies.set(name, response.cookies[name])
     client.cookies.clear()
     return cookies
+
+
+def access_token(cookies: httpx.Cookies) -> str:
+    """The session's access token, to present as a bearer token."""
+    token: str = cookies[ACCESS_COOKIE]
+    return token
 
 
 def change_password(client: TestClient, cookies: httpx.Cookies, current: str, new: str) -> None:
@@ -48,7 +57,7 @@ def change_password(client: TestClient, cookies: httpx.Cookies, current: str, ne
         client,
         "mutation($i: PatchViewerInput!){patchViewer(input:$i){user{passwordNeedsReset}}}",
         {"i": {"currentPassword": current, "newPassword": new}},
-        cookies=cookies,
+        token=access_token(cookies),
     )
     assert "errors" not in result, result
     client.cookies.clear()
@@ -64,25 +73,5 @@ def member_session(client: TestClient, email: str, role: str) -> httpx.Cookies:
 
 def cookie_headers(cookies: httpx.Cookies, *names: str) -> dict[str, str]:
     """A ``Cookie`` header carrying the named session cookies (all of them by default)."""
-    chosen = names or ("phoenix-access-token", "phoenix-refresh-token")
+    chosen = names or (ACCESS_COOKIE, REFRESH_COOKIE)
     return {"Cookie": "; ".join(f"{n}={cookies[n]}" for n in chosen if n in cookies)}
-
-
-def bearer(cookies: httpx.Cookies) -> dict[str, str]:
-    return {"Authorization": f"Bearer {cookies['phoenix-access-token']}"}
-
-
-def gql(
-    client: TestClient,
-    query: str,
-    variables: dict[str, Any] | None = None,
-    *,
-    headers: dict[str, str] | None = None,
-    cookies: httpx.Cookies | None = None,
-) -> dict[str, Any]:
-    if cookies is not None:
-        headers = {**(headers or {}), **bearer(cookies)}
-    response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
-    assert response.status_code == 200, response.text
-    result: dict[str, Any] = response.json()
-    return result
