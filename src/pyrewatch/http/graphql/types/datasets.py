@@ -12,7 +12,8 @@ from pyrewatch.auth.policy import Action
 from pyrewatch.db.models import DatasetVersion as DatasetVersionRow
 from pyrewatch.db.models import ExperimentRun as ExperimentRunRow
 from pyrewatch.db.models import ExperimentRunAnnotation as AnnotationRow
-from pyrewatch.db.session import transaction
+from pyrewatch.db.session import Session
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.connection import Connection, as_json, connection, page_args
@@ -176,11 +177,13 @@ class Experiment(Node):
         """Runs with their evaluations, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await run_service.list_runs(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
-            annotations = await run_service.evaluations_of_runs(session, info.context.principal, [r.id for r in rows])
+        principal = info.context.principal
+
+        async def load(session: Session) -> tuple[list[ExperimentRunRow], int | None, dict[int, list[AnnotationRow]]]:
+            rows, next_id = await run_service.list_runs(session, principal, self.id, limit=limit, cursor=start)
+            return rows, next_id, await run_service.evaluations_of_runs(session, principal, [r.id for r in rows])
+
+        rows, next_id, annotations = await call_service(info.context, load)
         return connection(
             rows,
             lambda r: r.id,
@@ -219,18 +222,21 @@ class Dataset(Node):
         """Versions, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await dataset_service.list_dataset_versions(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
+        principal = info.context.principal
+        rows, next_id = await call_service(
+            info.context,
+            lambda s: dataset_service.list_dataset_versions(s, principal, self.id, limit=limit, cursor=start),
+        )
         return connection(rows, lambda r: r.id, DatasetVersion.from_row, has_next=next_id is not None, after=after)
 
     @strawberry.field
     async def examples(self, info: Info, dataset_version_id: strawberry.ID | None = None) -> list[DatasetExample]:
         """The examples of a version (the latest by default), by id."""
         require(info.context, Action.READ)
-        async with transaction(info.context.state.session_factory) as session:
-            data = await dataset_service.list_examples(session, info.context.principal, self.id, dataset_version_id)
+        principal = info.context.principal
+        data = await call_service(
+            info.context, lambda s: dataset_service.list_examples(s, principal, self.id, dataset_version_id)
+        )
         return [
             DatasetExample.from_item(item, [s.name for s in data.splits.get(item.example.id, [])])
             for item in data.examples
@@ -241,10 +247,11 @@ class Dataset(Node):
         """Experiments over this dataset, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await experiment_service.list_experiments(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
+        principal = info.context.principal
+        rows, next_id = await call_service(
+            info.context,
+            lambda s: experiment_service.list_experiments(s, principal, self.id, limit=limit, cursor=start),
+        )
         return connection(
             rows, lambda s: s.experiment.id, Experiment.from_summary, has_next=next_id is not None, after=after
         )

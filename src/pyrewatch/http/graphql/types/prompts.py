@@ -11,7 +11,7 @@ from pyrewatch.auth.policy import Action
 from pyrewatch.db.models import Prompt as PromptRow
 from pyrewatch.db.models import PromptVersion as PromptVersionRow
 from pyrewatch.db.models import PromptVersionTag as PromptVersionTagRow
-from pyrewatch.db.session import transaction
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.connection import Connection, as_json, connection, page_args
@@ -76,8 +76,10 @@ class PromptVersion(Node):
     @strawberry.field
     async def tags(self, info: Info) -> list[PromptVersionTag]:
         require(info.context, Action.READ)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, _ = await service.list_version_tags(session, info.context.principal, self.id, limit=1000, cursor=None)
+        principal = info.context.principal
+        rows, _ = await call_service(
+            info.context, lambda s: service.list_version_tags(s, principal, self.id, limit=1000, cursor=None)
+        )
         return [PromptVersionTag.from_row(r) for r in rows]
 
 
@@ -110,8 +112,8 @@ class Prompt(Node):
         """Versions, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await service.list_versions(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
+        principal = info.context.principal
+        rows, next_id = await call_service(
+            info.context, lambda s: service.list_versions(s, principal, self.id, limit=limit, cursor=start)
+        )
         return connection(rows, lambda r: r.id, PromptVersion.from_row, has_next=next_id is not None, after=after)
