@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +38,8 @@ __all__ = [
 IDENTIFIER_PATTERN = r"^[a-z0-9]([_a-z0-9-]*[a-z0-9])?$"
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 MAX_NAME_LENGTH = 255
+# GraphQL lists at most this many tags of one version.
+MAX_TAGS_PER_VERSION = 1000
 _TEMPLATE_TYPES = {"CHAT": "chat", "STR": "string"}
 
 
@@ -219,6 +222,15 @@ async def list_version_tags(
     version = await _version(session, version_id)
     rows = await store.list_tags_page(session, version.id, limit=limit, cursor=cursor)
     return rows[:limit], (rows[limit].id if len(rows) > limit else None)
+
+
+async def tags_of_versions(
+    session: Session, principal: Principal, version_ids: Sequence[int]
+) -> dict[int, list[PromptVersionTag]]:
+    """The tags of many versions (by row id) in one query, each version's newest first."""
+    require(principal, Action.READ)
+    found = await store.tags_by_version_ids(session, list(version_ids))
+    return {vid: tags[::-1][:MAX_TAGS_PER_VERSION] for vid, tags in found.items()}
 
 
 async def delete_version_tag(session: Session, principal: Principal, version_id: str, name: str) -> None:

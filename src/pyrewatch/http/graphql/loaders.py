@@ -10,10 +10,11 @@ from strawberry.dataloader import DataLoader
 
 from pyrewatch.auth.policy import NotAllowed
 from pyrewatch.auth.principal import Principal
-from pyrewatch.db.models import User
+from pyrewatch.db.models import PromptVersionTag, User
 from pyrewatch.db.session import SessionFactory, transaction
 from pyrewatch.errors import NotFound
 from pyrewatch.services import api_keys as key_service
+from pyrewatch.services import prompts as prompt_service
 from pyrewatch.services import users as user_service
 from pyrewatch.services.api_keys import KeyView
 
@@ -23,6 +24,8 @@ class Loaders:
     users: DataLoader[int, User]
     # A user's live API keys, newest first.
     user_keys: DataLoader[int, list[KeyView]]
+    # A prompt version's tags (by version row id), newest first.
+    version_tags: DataLoader[int, list[PromptVersionTag]]
 
 
 def make_loaders(factory: SessionFactory, principal: Principal) -> Loaders:
@@ -42,4 +45,16 @@ def make_loaders(factory: SessionFactory, principal: Principal) -> Loaders:
             return [exc for _ in user_ids]
         return [found[user_id] for user_id in user_ids]
 
-    return Loaders(users=DataLoader(load_fn=load_users), user_keys=DataLoader(load_fn=load_user_keys))
+    async def load_version_tags(version_ids: Sequence[int]) -> list[list[PromptVersionTag] | BaseException]:
+        try:
+            async with transaction(factory) as session:
+                found = await prompt_service.tags_of_versions(session, principal, version_ids)
+        except NotAllowed as exc:
+            return [exc for _ in version_ids]
+        return [found[version_id] for version_id in version_ids]
+
+    return Loaders(
+        users=DataLoader(load_fn=load_users),
+        user_keys=DataLoader(load_fn=load_user_keys),
+        version_tags=DataLoader(load_fn=load_version_tags),
+    )

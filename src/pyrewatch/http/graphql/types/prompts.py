@@ -7,12 +7,13 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from pyrewatch.auth.policy import Action
+from pyrewatch.auth.policy import Action, NotAllowed
 from pyrewatch.db.models import Prompt as PromptRow
 from pyrewatch.db.models import PromptVersion as PromptVersionRow
 from pyrewatch.db.models import PromptVersionTag as PromptVersionTagRow
 from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
+from pyrewatch.http.graphql.errors import deny
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.connection import Connection, as_json, connection, page_args
 from pyrewatch.http.graphql.types.node import Node
@@ -51,6 +52,7 @@ class PromptVersion(Node):
     response_format: JSON | None
     metadata: JSON
     created_at: datetime
+    row_id: strawberry.Private[int]
 
     @staticmethod
     def gid(row_id: int) -> str:
@@ -71,15 +73,17 @@ class PromptVersion(Node):
             response_format=as_json(row.response_format),
             metadata=as_json(row.metadata_),
             created_at=row.created_at,
+            row_id=row.id,
         )
 
     @strawberry.field
     async def tags(self, info: Info) -> list[PromptVersionTag]:
         require(info.context, Action.READ)
-        principal = info.context.principal
-        rows, _ = await call_service(
-            info.context, lambda s: service.list_version_tags(s, principal, self.id, limit=1000, cursor=None)
-        )
+        # Loaded for every listed version at once (one statement, not one per version).
+        try:
+            rows = await info.context.loaders.version_tags.load(self.row_id)
+        except NotAllowed as exc:
+            raise deny(exc.denial) from None
         return [PromptVersionTag.from_row(r) for r in rows]
 
 
