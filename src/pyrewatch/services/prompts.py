@@ -14,6 +14,7 @@ from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.json_values import check_json
+from pyrewatch.store import pages
 from pyrewatch.store import prompts as store
 from pyrewatch.store.integrity import flush_or_conflict
 
@@ -168,6 +169,17 @@ async def list_versions(
     prompt = await resolve_prompt(session, identifier)
     rows = await store.list_versions_page(session, prompt.id, limit=limit, cursor=cursor)
     return rows[:limit], (rows[limit].id if len(rows) > limit else None)
+
+
+async def versions_of_prompts(
+    session: Session, principal: Principal, prompt_ids: Sequence[int], *, limit: int, cursor: int | None
+) -> dict[int, tuple[list[PromptVersion], int | None]]:
+    """A page of versions (newest first) of each of many prompts, by row id, in one query."""
+    require(principal, Action.READ)
+    found = await pages.pages_by_parent(
+        session, PromptVersion, PromptVersion.prompt_id, prompt_ids, limit=limit, cursor=cursor
+    )
+    return {prompt_id: pages.split_page(rows, limit) for prompt_id, rows in found.items()}
 
 
 async def get_version(session: Session, principal: Principal, version_id: str) -> PromptVersion:

@@ -19,6 +19,10 @@ VERSION = {
     "template": {"type": "chat", "messages": [{"role": "user", "content": "hi"}]},
     "invocation_parameters": {"type": "openai", "openai": {}},
 }
+DATASETS = """{datasets{edges{node{name
+    versions{edges{node{id}}}
+    examples{revision{input} splitNames}
+    experiments{edges{node{name runCount}}}}}}}"""
 PROMPTS = "{prompts{edges{node{name promptVersions{edges{node{modelName tags{name}}}}}}}}"
 
 
@@ -52,6 +56,32 @@ def _add_tagged_versions(client: TestClient, count: int, start: int) -> None:
         assert created.status_code == 200, created.text
         tagged = client.post(f"/v1/prompt_versions/{created.json()['data']['id']}/tags", json={"name": f"t{n}"})
         assert tagged.status_code == 204, tagged.text
+
+
+def _add_datasets(client: TestClient, count: int, start: int) -> None:
+    for n in range(start, start + count):
+        upload = {"name": f"d{n}", "inputs": [{"q": n}], "outputs": [{"a": n}], "splits": [f"s{n}"]}
+        data = client.post("/v1/datasets/upload?sync=true", json=upload).json()["data"]
+        more = {**upload, "action": "append", "inputs": [{"q": -n}], "outputs": [{}], "splits": [None]}
+        assert client.post("/v1/datasets/upload?sync=true", json=more).status_code == 200
+        made = client.post(f"/v1/datasets/{data['dataset_id']}/experiments", json={"name": f"e{n}"})
+        assert made.status_code == 200, made.text
+
+
+def test_the_fields_of_listed_datasets_are_loaded_in_batches(client: TestClient) -> None:
+    _add_datasets(client, 2, 0)
+    few, data = _selects_of(client, lambda: _gql(client, DATASETS))
+    assert [edge["node"]["name"] for edge in data["datasets"]["edges"]] == ["d1", "d0"]
+    _add_datasets(client, 4, 2)
+    many, data = _selects_of(client, lambda: _gql(client, DATASETS))
+    nodes = [edge["node"] for edge in data["datasets"]["edges"]]
+    assert [node["name"] for node in nodes] == [f"d{n}" for n in range(5, -1, -1)]
+    for n, node in zip(range(5, -1, -1), nodes, strict=True):
+        assert len(node["versions"]["edges"]) == 2
+        examples = [(e["revision"]["input"], e["splitNames"]) for e in node["examples"]]
+        assert examples == [({"q": n}, [f"s{n}"]), ({"q": -n}, [])]
+        assert [e["node"] for e in node["experiments"]["edges"]] == [{"name": f"e{n}", "runCount": 0}]
+    assert many == few
 
 
 def test_the_tags_of_listed_prompt_versions_are_loaded_in_one_batch(client: TestClient) -> None:

@@ -11,14 +11,12 @@ from pyrewatch.auth.policy import Action, NotAllowed
 from pyrewatch.db.models import Prompt as PromptRow
 from pyrewatch.db.models import PromptVersion as PromptVersionRow
 from pyrewatch.db.models import PromptVersionTag as PromptVersionTagRow
-from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import deny
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.connection import Connection, as_json, connection, page_args
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.ids import encode_global_id
-from pyrewatch.services import prompts as service
 
 Info = strawberry.Info[Context, None]
 
@@ -95,6 +93,7 @@ class Prompt(Node):
     source_prompt_id: strawberry.ID | None
     created_at: datetime
     updated_at: datetime
+    row_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: PromptRow) -> Prompt:
@@ -107,6 +106,7 @@ class Prompt(Node):
             source_prompt_id=None if source is None else strawberry.ID(encode_global_id("Prompt", source)),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            row_id=row.id,
         )
 
     @strawberry.field
@@ -116,8 +116,9 @@ class Prompt(Node):
         """Versions, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        principal = info.context.principal
-        rows, next_id = await call_service(
-            info.context, lambda s: service.list_versions(s, principal, self.id, limit=limit, cursor=start)
-        )
+        # Loaded for every listed prompt at once (one statement, not one per prompt).
+        try:
+            rows, next_id = await info.context.loaders.prompt_versions.load((self.row_id, limit, start))
+        except NotAllowed as exc:
+            raise deny(exc.denial) from None
         return connection(rows, lambda r: r.id, PromptVersion.from_row, has_next=next_id is not None, after=after)
