@@ -15,10 +15,13 @@ from pyrewatch.ids import MAX_ROW_ID, decode_global_id, parse_typed_global_id
 from pyrewatch.services.json_values import check_json
 from pyrewatch.store import dataset_splits as split_store
 from pyrewatch.store import datasets as store
+from pyrewatch.store import pages
 from pyrewatch.store.datasets import VersionedExample
 from pyrewatch.store.integrity import flush_or_conflict
 
 MAX_NAME_LENGTH = 255
+# Datasets whose examples are read together (GraphQL listings).
+DATASET_CHUNK = 500
 
 __all__ = [
     "VersionedExample",
@@ -145,6 +148,47 @@ async def list_dataset_versions(
     dataset = await resolve_dataset(session, dataset_gid)
     rows = await store.list_versions_page(session, dataset.id, limit=limit, cursor=cursor)
     return rows[:limit], (rows[limit].id if len(rows) > limit else None)
+
+
+async def versions_of_datasets(
+    session: Session, principal: Principal, dataset_ids: Sequence[int], *, limit: int, cursor: int | None
+) -> dict[int, tuple[list[DatasetVersion], int | None]]:
+    """A page of versions (newest first) of each of many datasets, by row id, in one query."""
+    require(principal, Action.READ)
+    found = await pages.pages_by_parent(
+        session, DatasetVersion, DatasetVersion.dataset_id, dataset_ids, limit=limit, cursor=cursor
+    )
+    return {dataset_id: pages.split_page(rows, limit) for dataset_id, rows in found.items()}
+
+
+@dataclass
+class LatestExamples:
+    """The examples of a dataset's latest version, with the splits each example is in."""
+
+    examples: list[VersionedExample]
+    splits: dict[int, list[DatasetSplit]]
+
+
+async def latest_examples_of_datasets(
+    session: Session, principal: Principal, dataset_ids: Sequence[int]
+) -> dict[int, LatestExamples | None]:
+    """The latest examples of many datasets (by row id) in a fixed number of queries; None for
+    a dataset without versions. Datasets are taken in chunks to keep the statements small."""
+    require(principal, Action.READ)
+    found: dict[int, LatestExamples | None] = {}
+    unique = list(dict.fromkeys(dataset_ids))
+    for start in range(0, len(unique), DATASET_CHUNK):
+        chunk = unique[start : start + DATASET_CHUNK]
+        versions = await store.latest_version_ids(session, chunk)
+        examples = await store.latest_examples(session, chunk)
+        memberships = await store.splits_of_examples(
+            session, [e.example.id for rows in examples.values() for e in rows]
+        )
+        for dataset_id in chunk:
+            rows = examples[dataset_id]
+            splits = {e.example.id: memberships[e.example.id] for e in rows if e.example.id in memberships}
+            found[dataset_id] = LatestExamples(rows, splits) if dataset_id in versions else None
+    return found
 
 
 async def list_examples(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,6 +14,7 @@ from pyrewatch.db.session import Session
 from pyrewatch.errors import InvalidInput, NotFound
 from pyrewatch.ids import MAX_ROW_ID, parse_typed_global_id
 from pyrewatch.services.json_values import check_json
+from pyrewatch.store import pages
 from pyrewatch.store import prompts as store
 from pyrewatch.store.integrity import flush_or_conflict
 
@@ -37,6 +39,8 @@ __all__ = [
 IDENTIFIER_PATTERN = r"^[a-z0-9]([_a-z0-9-]*[a-z0-9])?$"
 _IDENTIFIER = re.compile(IDENTIFIER_PATTERN)
 MAX_NAME_LENGTH = 255
+# GraphQL lists at most this many tags of one version.
+MAX_TAGS_PER_VERSION = 1000
 _TEMPLATE_TYPES = {"CHAT": "chat", "STR": "string"}
 
 
@@ -167,6 +171,17 @@ async def list_versions(
     return rows[:limit], (rows[limit].id if len(rows) > limit else None)
 
 
+async def versions_of_prompts(
+    session: Session, principal: Principal, prompt_ids: Sequence[int], *, limit: int, cursor: int | None
+) -> dict[int, tuple[list[PromptVersion], int | None]]:
+    """A page of versions (newest first) of each of many prompts, by row id, in one query."""
+    require(principal, Action.READ)
+    found = await pages.pages_by_parent(
+        session, PromptVersion, PromptVersion.prompt_id, prompt_ids, limit=limit, cursor=cursor
+    )
+    return {prompt_id: pages.split_page(rows, limit) for prompt_id, rows in found.items()}
+
+
 async def get_version(session: Session, principal: Principal, version_id: str) -> PromptVersion:
     require(principal, Action.READ)
     return await _version(session, version_id)
@@ -219,6 +234,15 @@ async def list_version_tags(
     version = await _version(session, version_id)
     rows = await store.list_tags_page(session, version.id, limit=limit, cursor=cursor)
     return rows[:limit], (rows[limit].id if len(rows) > limit else None)
+
+
+async def tags_of_versions(
+    session: Session, principal: Principal, version_ids: Sequence[int]
+) -> dict[int, list[PromptVersionTag]]:
+    """The tags of many versions (by row id) in one query, each version's newest first."""
+    require(principal, Action.READ)
+    found = await store.tags_by_version_ids(session, list(version_ids))
+    return {vid: tags[::-1][:MAX_TAGS_PER_VERSION] for vid, tags in found.items()}
 
 
 async def delete_version_tag(session: Session, principal: Principal, version_id: str, name: str) -> None:

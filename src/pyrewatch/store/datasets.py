@@ -151,15 +151,9 @@ async def count_examples(session: Session, dataset_id: int, version_id: int | No
     return int((await session.execute(stmt)).scalar_one())
 
 
-async def latest_example_counts(session: Session, dataset_ids: list[int]) -> dict[int, int]:
-    """Example counts of many datasets' latest versions in one query.
-
-    In the latest version every example shows its newest revision, so this counts examples
-    whose newest revision is not a DELETE.
-    """
-    if not dataset_ids:
-        return {}
-    newest = (
+def _newest_revisions(dataset_ids: list[int]) -> Any:
+    """(example id, version id) of the newest revision of each example of some datasets."""
+    return (
         select(
             DatasetExampleRevision.dataset_example_id.label("example_id"),
             func.max(DatasetExampleRevision.dataset_version_id).label("version_id"),
@@ -169,6 +163,17 @@ async def latest_example_counts(session: Session, dataset_ids: list[int]) -> dic
         .group_by(DatasetExampleRevision.dataset_example_id)
         .subquery()
     )
+
+
+async def latest_example_counts(session: Session, dataset_ids: list[int]) -> dict[int, int]:
+    """Example counts of many datasets' latest versions in one query.
+
+    In the latest version every example shows its newest revision, so this counts examples
+    whose newest revision is not a DELETE.
+    """
+    if not dataset_ids:
+        return {}
+    newest = _newest_revisions(dataset_ids)
     stmt = (
         select(DatasetExample.dataset_id, func.count())
         .join(newest, newest.c.example_id == DatasetExample.id)
@@ -224,6 +229,44 @@ async def examples_at_version(
         stmt = stmt.limit(limit)
     rows = await session.execute(stmt)
     return [VersionedExample(example, rev_row, span_id) for example, rev_row, span_id in rows.all()]
+
+
+async def latest_version_ids(session: Session, dataset_ids: list[int]) -> dict[int, int]:
+    """The latest version of many datasets in one query (datasets without one are left out)."""
+    if not dataset_ids:
+        return {}
+    stmt = (
+        select(DatasetVersion.dataset_id, func.max(DatasetVersion.id))
+        .where(DatasetVersion.dataset_id.in_(dataset_ids))
+        .group_by(DatasetVersion.dataset_id)
+    )
+    return {int(dataset_id): int(version_id) for dataset_id, version_id in (await session.execute(stmt)).all()}
+
+
+async def latest_examples(session: Session, dataset_ids: list[int]) -> dict[int, list[VersionedExample]]:
+    """The examples of many datasets' latest versions in one query, each dataset's by example id
+    (in the latest version every example shows its newest revision)."""
+    found: dict[int, list[VersionedExample]] = {dataset_id: [] for dataset_id in dataset_ids}
+    if not dataset_ids:
+        return found
+    newest = _newest_revisions(dataset_ids)
+    stmt = (
+        select(DatasetExample, DatasetExampleRevision, Span.span_id)
+        .join(newest, newest.c.example_id == DatasetExample.id)
+        .join(
+            DatasetExampleRevision,
+            and_(
+                DatasetExampleRevision.dataset_example_id == newest.c.example_id,
+                DatasetExampleRevision.dataset_version_id == newest.c.version_id,
+            ),
+        )
+        .outerjoin(Span, Span.id == DatasetExample.span_rowid)
+        .where(DatasetExampleRevision.revision_kind != "DELETE")
+        .order_by(DatasetExample.id)
+    )
+    for example, revision, span_id in (await session.execute(stmt)).all():
+        found[example.dataset_id].append(VersionedExample(example, revision, span_id))
+    return found
 
 
 async def latest_state(session: Session, dataset_id: int) -> list[ExampleState]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.session import transaction
-from pyrewatch.errors import PyrewatchError
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.nodes import register_node
@@ -27,9 +26,10 @@ async def _dataset_node(context: Context, row_id: int) -> Node:
     require(context, Action.READ)
     gid = encode_global_id("Dataset", row_id)
     try:
-        async with transaction(context.state.session_factory) as session:
-            return Dataset.from_summary(await dataset_service.get_dataset(session, context.principal, gid))
-    except PyrewatchError:
+        return Dataset.from_summary(
+            await call_service(context, lambda s: dataset_service.get_dataset(s, context.principal, gid))
+        )
+    except GraphQLDenied:
         raise GraphQLDenied(f"Unknown Dataset: {gid}") from None
 
 
@@ -37,9 +37,10 @@ async def _experiment_node(context: Context, row_id: int) -> Node:
     require(context, Action.READ)
     gid = encode_global_id("Experiment", row_id)
     try:
-        async with transaction(context.state.session_factory) as session:
-            return Experiment.from_summary(await experiment_service.get_experiment(session, context.principal, gid))
-    except PyrewatchError:
+        return Experiment.from_summary(
+            await call_service(context, lambda s: experiment_service.get_experiment(s, context.principal, gid))
+        )
+    except GraphQLDenied:
         raise GraphQLDenied(f"Unknown Experiment: {gid}") from None
 
 
@@ -47,9 +48,8 @@ async def _prompt_node(context: Context, row_id: int) -> Node:
     require(context, Action.READ)
     gid = encode_global_id("Prompt", row_id)
     try:
-        async with transaction(context.state.session_factory) as session:
-            return Prompt.from_row(await prompt_service.resolve_prompt(session, gid))
-    except PyrewatchError:
+        return Prompt.from_row(await call_service(context, lambda s: prompt_service.resolve_prompt(s, gid)))
+    except GraphQLDenied:
         raise GraphQLDenied(f"Unknown Prompt: {gid}") from None
 
 
@@ -57,9 +57,10 @@ async def _prompt_version_node(context: Context, row_id: int) -> Node:
     require(context, Action.READ)
     gid = encode_global_id("PromptVersion", row_id)
     try:
-        async with transaction(context.state.session_factory) as session:
-            return PromptVersion.from_row(await prompt_service.get_version(session, context.principal, gid))
-    except PyrewatchError:
+        return PromptVersion.from_row(
+            await call_service(context, lambda s: prompt_service.get_version(s, context.principal, gid))
+        )
+    except GraphQLDenied:
         raise GraphQLDenied(f"Unknown PromptVersion: {gid}") from None
 
 
@@ -76,10 +77,10 @@ class EvaluationQuery:
         """Datasets, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await dataset_service.list_datasets(
-                session, info.context.principal, limit=limit, cursor=start, name=None
-            )
+        principal = info.context.principal
+        rows, next_id = await call_service(
+            info.context, lambda s: dataset_service.list_datasets(s, principal, limit=limit, cursor=start, name=None)
+        )
         return connection(rows, lambda s: s.dataset.id, Dataset.from_summary, has_next=next_id is not None, after=after)
 
     @strawberry.field
@@ -87,8 +88,8 @@ class EvaluationQuery:
         """Prompts, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await prompt_service.list_prompts(
-                session, info.context.principal, limit=limit, cursor=start
-            )
+        principal = info.context.principal
+        rows, next_id = await call_service(
+            info.context, lambda s: prompt_service.list_prompts(s, principal, limit=limit, cursor=start)
+        )
         return connection(rows, lambda r: r.id, Prompt.from_row, has_next=next_id is not None, after=after)

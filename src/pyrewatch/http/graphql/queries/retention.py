@@ -5,7 +5,8 @@ from __future__ import annotations
 import strawberry
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.session import transaction
+from pyrewatch.db.session import Session
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.retention_settings import retention_defaults
@@ -46,10 +47,10 @@ class RetentionQuery:
         """A project's retention policy: its own, or the server default."""
         context = info.context
         require(context, Action.READ)
-        async with transaction(context.state.session_factory) as session:
-            policy = await service.get_policy(
-                session, context.principal, str(project_id), retention_defaults(context.state.settings)
-            )
+        defaults = retention_defaults(context.state.settings)
+        policy = await call_service(
+            context, lambda s: service.get_policy(s, context.principal, str(project_id), defaults)
+        )
         return RetentionPolicy.from_policy(policy)
 
 
@@ -62,13 +63,13 @@ class RetentionMutation:
         """Give a project its own retention policy, or make it follow the default (admins only)."""
         context = info.context
         require(context, Action.ADMIN_WRITE)
-        async with transaction(context.state.session_factory) as session:
+        project = str(input.project_id)
+
+        async def change(session: Session) -> EffectivePolicy:
             if input.use_default:
-                policy = await service.clear_policy(
-                    session, context.principal, str(input.project_id), retention_defaults(context.state.settings)
-                )
-            else:
-                policy = await service.set_policy(
-                    session, context.principal, str(input.project_id), input.max_age_days, input.max_spans
-                )
+                defaults = retention_defaults(context.state.settings)
+                return await service.clear_policy(session, context.principal, project, defaults)
+            return await service.set_policy(session, context.principal, project, input.max_age_days, input.max_spans)
+
+        policy = await call_service(context, change)
         return SetProjectRetentionPolicyPayload(policy=RetentionPolicy.from_policy(policy))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.session import transaction
+from pyrewatch.db.models import Span as SpanModel
+from pyrewatch.db.session import Session
 from pyrewatch.errors import NotFound
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
 from pyrewatch.http.graphql.errors import GraphQLDenied
 from pyrewatch.http.graphql.nodes import register_node
@@ -14,27 +16,34 @@ from pyrewatch.http.graphql.types.tracing import Span, Trace
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services import spans as span_service
 from pyrewatch.services import traces as trace_service
+from pyrewatch.services.traces import TraceView
 
 TRACING_TYPES = [Span, Trace]
 
 
 async def _span_node(context: Context, row_id: int) -> Node:
     require(context, Action.READ)
-    try:
-        async with transaction(context.state.session_factory) as session:
-            span, trace_id = await span_service.get_span(session, context.principal, row_id)
-    except NotFound:
-        raise GraphQLDenied(f"Unknown Span: {encode_global_id('Span', row_id)}") from None
+
+    async def find(session: Session) -> tuple[SpanModel, str]:
+        try:
+            return await span_service.get_span(session, context.principal, row_id)
+        except NotFound:
+            raise GraphQLDenied(f"Unknown Span: {encode_global_id('Span', row_id)}") from None
+
+    span, trace_id = await call_service(context, find)
     return Span.from_row(span, trace_id)
 
 
 async def _trace_node(context: Context, row_id: int) -> Node:
     require(context, Action.READ)
-    try:
-        async with transaction(context.state.session_factory) as session:
-            view = await trace_service.get_trace(session, context.principal, row_id)
-    except NotFound:
-        raise GraphQLDenied(f"Unknown Trace: {encode_global_id('Trace', row_id)}") from None
+
+    async def find(session: Session) -> TraceView:
+        try:
+            return await trace_service.get_trace(session, context.principal, row_id)
+        except NotFound:
+            raise GraphQLDenied(f"Unknown Trace: {encode_global_id('Trace', row_id)}") from None
+
+    view = await call_service(context, find)
     return Trace.from_view(view)
 
 

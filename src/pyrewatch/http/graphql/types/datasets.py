@@ -3,29 +3,41 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 from strawberry.scalars import JSON
 
-from pyrewatch.auth.policy import Action
+from pyrewatch.auth.policy import Action, NotAllowed
 from pyrewatch.db.models import DatasetVersion as DatasetVersionRow
 from pyrewatch.db.models import ExperimentRun as ExperimentRunRow
 from pyrewatch.db.models import ExperimentRunAnnotation as AnnotationRow
-from pyrewatch.db.session import transaction
+from pyrewatch.db.session import Session
+from pyrewatch.http.graphql.calls import call_service
 from pyrewatch.http.graphql.context import Context
+from pyrewatch.http.graphql.errors import GraphQLDenied, deny
+from pyrewatch.http.graphql.loaders import Page, PageKey
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.connection import Connection, as_json, connection, page_args
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.ids import encode_global_id
 from pyrewatch.services import datasets as dataset_service
 from pyrewatch.services import experiment_runs as run_service
-from pyrewatch.services import experiments as experiment_service
 from pyrewatch.services.datasets import DatasetSummary, VersionedExample
 from pyrewatch.services.experiment_runs import run_output
 from pyrewatch.services.experiments import ExperimentSummary
 
 Info = strawberry.Info[Context, None]
+T = TypeVar("T")
+
+
+async def _page(loader: DataLoader[PageKey, Page[T]], key: PageKey) -> Page[T]:
+    """A page of a per-row field, loaded with the same field of every other listed row."""
+    try:
+        return await loader.load(key)
+    except NotAllowed as exc:
+        raise deny(exc.denial) from None
 
 
 @strawberry.type
@@ -176,11 +188,13 @@ class Experiment(Node):
         """Runs with their evaluations, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await run_service.list_runs(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
-            annotations = await run_service.evaluations_of_runs(session, info.context.principal, [r.id for r in rows])
+        principal = info.context.principal
+
+        async def load(session: Session) -> tuple[list[ExperimentRunRow], int | None, dict[int, list[AnnotationRow]]]:
+            rows, next_id = await run_service.list_runs(session, principal, self.id, limit=limit, cursor=start)
+            return rows, next_id, await run_service.evaluations_of_runs(session, principal, [r.id for r in rows])
+
+        rows, next_id, annotations = await call_service(info.context, load)
         return connection(
             rows,
             lambda r: r.id,
@@ -198,6 +212,7 @@ class Dataset(Node):
     created_at: datetime
     updated_at: datetime
     example_count: int
+    row_id: strawberry.Private[int]
 
     @classmethod
     def from_summary(cls, summary: DatasetSummary) -> Dataset:
@@ -210,6 +225,7 @@ class Dataset(Node):
             created_at=row.created_at,
             updated_at=row.updated_at,
             example_count=summary.example_count,
+            row_id=row.id,
         )
 
     @strawberry.field
@@ -219,32 +235,36 @@ class Dataset(Node):
         """Versions, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await dataset_service.list_dataset_versions(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
+        rows, next_id = await _page(info.context.loaders.dataset_versions, (self.row_id, limit, start))
         return connection(rows, lambda r: r.id, DatasetVersion.from_row, has_next=next_id is not None, after=after)
 
     @strawberry.field
     async def examples(self, info: Info, dataset_version_id: strawberry.ID | None = None) -> list[DatasetExample]:
         """The examples of a version (the latest by default), by id."""
         require(info.context, Action.READ)
-        async with transaction(info.context.state.session_factory) as session:
-            data = await dataset_service.list_examples(session, info.context.principal, self.id, dataset_version_id)
-        return [
-            DatasetExample.from_item(item, [s.name for s in data.splits.get(item.example.id, [])])
-            for item in data.examples
-        ]
+        if dataset_version_id is None:
+            # The latest version: loaded for every listed dataset at once.
+            try:
+                data = await info.context.loaders.latest_examples.load(self.row_id)
+            except NotAllowed as exc:
+                raise deny(exc.denial) from None
+            if data is None:
+                raise GraphQLDenied(f"Dataset {self.name!r} has no versions")
+            items, splits = data.examples, data.splits
+        else:
+            principal = info.context.principal
+            chosen = await call_service(
+                info.context, lambda s: dataset_service.list_examples(s, principal, self.id, dataset_version_id)
+            )
+            items, splits = chosen.examples, chosen.splits
+        return [DatasetExample.from_item(item, [s.name for s in splits.get(item.example.id, [])]) for item in items]
 
     @strawberry.field
     async def experiments(self, info: Info, first: int | None = 50, after: str | None = None) -> Connection[Experiment]:
         """Experiments over this dataset, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await experiment_service.list_experiments(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
+        rows, next_id = await _page(info.context.loaders.dataset_experiments, (self.row_id, limit, start))
         return connection(
             rows, lambda s: s.experiment.id, Experiment.from_summary, has_next=next_id is not None, after=after
         )

@@ -7,17 +7,16 @@ from datetime import datetime
 import strawberry
 from strawberry.scalars import JSON
 
-from pyrewatch.auth.policy import Action
+from pyrewatch.auth.policy import Action, NotAllowed
 from pyrewatch.db.models import Prompt as PromptRow
 from pyrewatch.db.models import PromptVersion as PromptVersionRow
 from pyrewatch.db.models import PromptVersionTag as PromptVersionTagRow
-from pyrewatch.db.session import transaction
 from pyrewatch.http.graphql.context import Context
+from pyrewatch.http.graphql.errors import deny
 from pyrewatch.http.graphql.permissions import require
 from pyrewatch.http.graphql.types.connection import Connection, as_json, connection, page_args
 from pyrewatch.http.graphql.types.node import Node
 from pyrewatch.ids import encode_global_id
-from pyrewatch.services import prompts as service
 
 Info = strawberry.Info[Context, None]
 
@@ -51,6 +50,7 @@ class PromptVersion(Node):
     response_format: JSON | None
     metadata: JSON
     created_at: datetime
+    row_id: strawberry.Private[int]
 
     @staticmethod
     def gid(row_id: int) -> str:
@@ -71,13 +71,17 @@ class PromptVersion(Node):
             response_format=as_json(row.response_format),
             metadata=as_json(row.metadata_),
             created_at=row.created_at,
+            row_id=row.id,
         )
 
     @strawberry.field
     async def tags(self, info: Info) -> list[PromptVersionTag]:
         require(info.context, Action.READ)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, _ = await service.list_version_tags(session, info.context.principal, self.id, limit=1000, cursor=None)
+        # Loaded for every listed version at once (one statement, not one per version).
+        try:
+            rows = await info.context.loaders.version_tags.load(self.row_id)
+        except NotAllowed as exc:
+            raise deny(exc.denial) from None
         return [PromptVersionTag.from_row(r) for r in rows]
 
 
@@ -89,6 +93,7 @@ class Prompt(Node):
     source_prompt_id: strawberry.ID | None
     created_at: datetime
     updated_at: datetime
+    row_id: strawberry.Private[int]
 
     @classmethod
     def from_row(cls, row: PromptRow) -> Prompt:
@@ -101,6 +106,7 @@ class Prompt(Node):
             source_prompt_id=None if source is None else strawberry.ID(encode_global_id("Prompt", source)),
             created_at=row.created_at,
             updated_at=row.updated_at,
+            row_id=row.id,
         )
 
     @strawberry.field
@@ -110,8 +116,9 @@ class Prompt(Node):
         """Versions, newest first."""
         require(info.context, Action.READ)
         limit, start = page_args(first, after)
-        async with transaction(info.context.state.session_factory) as session:
-            rows, next_id = await service.list_versions(
-                session, info.context.principal, self.id, limit=limit, cursor=start
-            )
+        # Loaded for every listed prompt at once (one statement, not one per prompt).
+        try:
+            rows, next_id = await info.context.loaders.prompt_versions.load((self.row_id, limit, start))
+        except NotAllowed as exc:
+            raise deny(exc.denial) from None
         return connection(rows, lambda r: r.id, PromptVersion.from_row, has_next=next_id is not None, after=after)

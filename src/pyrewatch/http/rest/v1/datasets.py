@@ -10,9 +10,8 @@ from fastapi import APIRouter, Query, Request, Response
 from starlette.datastructures import FormData, UploadFile
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.session import transaction
 from pyrewatch.errors import BadRequest, InvalidInput
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
 from pyrewatch.http.rest.v1.schemas.datasets import (
@@ -207,9 +206,12 @@ def _tabular_upload(form: FormData) -> UploadRequest:
 
 
 @router.post("/datasets/upload", dependencies=[guard(Action.WRITE)], response_model=UploadDatasetResponseBody)
-async def upload_dataset(request: Request, state: AppStateDep, principal: PrincipalDep, sync: bool = False) -> Response:
+async def upload_dataset(
+    request: Request, session: SessionDep, principal: PrincipalDep, sync: bool = False
+) -> Response:
     """Files are parsed while they are read from the request's spooled parts; nothing is
-    written unless the whole file is valid (one transaction)."""
+    written unless the whole file is valid (one transaction). The request's session takes a
+    connection only at its first statement, after the request body has been read."""
     content_type = request.headers.get("content-type")
     if not content_type:
         raise BadRequest("Missing content-type header")
@@ -223,8 +225,7 @@ async def upload_dataset(request: Request, state: AppStateDep, principal: Princi
             upload = _tabular_upload(form)
         else:
             raise InvalidInput("Invalid request Content-Type")
-        async with transaction(state.session_factory) as session:
-            result = await uploads.upload_dataset(session, principal, upload)
+        result = await uploads.upload_dataset(session, principal, upload)
     finally:
         if form is not None:
             await form.close()

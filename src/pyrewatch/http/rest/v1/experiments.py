@@ -7,8 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
-from pyrewatch.db.session import transaction
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, SessionDep, guard
+from pyrewatch.http.deps import PrincipalDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
 from pyrewatch.http.rest.v1.schemas.experiments import (
@@ -36,7 +35,7 @@ router = APIRouter(prefix="/v1", tags=["experiments"])
     response_model=CreateExperimentResponseBody,
 )
 async def create_experiment(
-    state: AppStateDep, principal: PrincipalDep, dataset_id: str, body: CreateExperimentRequestBody
+    session: SessionDep, principal: PrincipalDep, dataset_id: str, body: CreateExperimentRequestBody
 ) -> Response:
     data = ExperimentInput(
         name=body.name,
@@ -46,8 +45,7 @@ async def create_experiment(
         splits=body.splits or (),
         repetitions=body.repetitions,
     )
-    async with transaction(state.session_factory) as session:
-        summary = await service.create_experiment(session, principal, dataset_id, data)
+    summary = await service.create_experiment(session, principal, dataset_id, data)
     return json_response({"data": experiment_json(summary)})
 
 
@@ -92,10 +90,9 @@ async def update_experiment(
 
 @router.delete("/experiments/{experiment_id}", dependencies=[guard(Action.WRITE)], status_code=204)
 async def delete_experiment(
-    state: AppStateDep, principal: PrincipalDep, experiment_id: str, delete_project: bool = False
+    session: SessionDep, principal: PrincipalDep, experiment_id: str, delete_project: bool = False
 ) -> Response:
-    async with transaction(state.session_factory) as session:
-        await service.delete_experiment(session, principal, experiment_id, delete_project=delete_project)
+    await service.delete_experiment(session, principal, experiment_id, delete_project=delete_project)
     return Response(status_code=204)
 
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Response
 
 from pyrewatch.auth.policy import Action
 from pyrewatch.auth.principal import Principal
-from pyrewatch.db.session import transaction
-from pyrewatch.http.deps import AppStateDep, PrincipalDep, ProjectDirectoryDep, SessionDep, guard
+from pyrewatch.db.session import Session
+from pyrewatch.http.deps import PrincipalDep, ProjectDirectoryDep, SessionDep, guard
 from pyrewatch.http.json_response import json_response
 from pyrewatch.http.pagination import decode_id_cursor, encode_id_cursor
 from pyrewatch.http.rest.v1.schemas.projects import (
@@ -21,7 +21,6 @@ from pyrewatch.http.rest.v1.schemas.projects import (
     UpdateProjectResponseBody,
     project_json,
 )
-from pyrewatch.http.state import AppState
 from pyrewatch.services import experiments
 from pyrewatch.services import projects as service
 from pyrewatch.services.experiments import EXPERIMENT_PROJECT_PREFIX
@@ -38,7 +37,7 @@ MAX_PROJECTS_PAGE = 1000
 )
 async def list_projects(
     directory: ProjectDirectoryDep,
-    state: AppStateDep,
+    session: SessionDep,
     principal: PrincipalDep,
     cursor: Annotated[str | None, Query(description="Cursor for pagination (project ID)")] = None,
     limit: Annotated[int, Query(gt=0, description="The max number of projects to return at a time.")] = 100,
@@ -48,24 +47,24 @@ async def list_projects(
 ) -> Response:
     row_cursor = decode_id_cursor(cursor, "Project") if cursor else None
     page_size = min(limit, MAX_PROJECTS_PAGE)
-    # The directory answers from memory (no transaction) or, when it cannot, from the database.
+    # The directory answers from memory or, when it cannot, from the database. The request's
+    # session takes a connection only if the experiment-project filter below has to ask.
     rows, next_id = await directory.page(principal, limit=page_size, cursor=row_cursor, name_contains=name_contains)
     if not include_experiment_projects:
-        rows = await _without_experiment_projects(state, principal, rows)
+        rows = await _without_experiment_projects(session, principal, rows)
     next_cursor = None if next_id is None else encode_id_cursor("Project", next_id)
     return json_response({"data": [project_json(row) for row in rows], "next_cursor": next_cursor})
 
 
 async def _without_experiment_projects(
-    state: AppState, principal: Principal, rows: list[ProjectSummary]
+    session: Session, principal: Principal, rows: list[ProjectSummary]
 ) -> list[ProjectSummary]:
     """Leave out the projects experiments trace into (a page may come back shorter). Only
     names of the form experiments get are looked up, so ordinary listings cost no query."""
     candidates = [row.name for row in rows if row.name.startswith(EXPERIMENT_PROJECT_PREFIX)]
     if not candidates:
         return rows
-    async with transaction(state.session_factory) as session:
-        hidden = await experiments.hidden_experiment_projects(session, principal, candidates)
+    hidden = await experiments.hidden_experiment_projects(session, principal, candidates)
     return [row for row in rows if row.name not in hidden]
 
 
