@@ -81,16 +81,17 @@ def decode_span_cursor(cursor: str, *, by_start_time: bool) -> SpanKey:
     return SpanKey(start_time=_parse_time(value, cursor) if by_start_time else None, id=row_id)
 
 
-def encode_trace_cursor(key: TraceKey) -> str:
+def encode_trace_cursor(key: TraceKey, *, by_tokens: bool = False) -> str:
     if isinstance(key.value, datetime):
         return _encode("tt", key.id, key.value.isoformat())
-    return _encode("tl", key.id, repr(key.value))
+    return _encode("tk" if by_tokens else "tl", key.id, repr(key.value))
 
 
-def decode_trace_cursor(cursor: str, *, by_latency: bool) -> TraceKey:
+def decode_trace_cursor(cursor: str, *, by_latency: bool, by_tokens: bool = False) -> TraceKey:
     """Raises InvalidInput for anything but a trace cursor of the same sort."""
-    _, row_id, value = _decode(cursor, ("tl",) if by_latency else ("tt",))
-    if not by_latency:
+    kind = "tk" if by_tokens else "tl" if by_latency else "tt"
+    _, row_id, value = _decode(cursor, (kind,))
+    if kind == "tt":
         return TraceKey(value=_parse_time(value, cursor), id=row_id)
     try:
         latency = float(value)

@@ -86,10 +86,11 @@ async def list_traces(
     limit = paging.limit
     next_key = None
     if len(rows) > limit:
-        extra, extra_latency = rows[limit]
-        next_key = TraceKey(value=extra_latency if paging.by_latency else extra.start_time, id=extra.id)
+        extra, extra_latency, extra_value = rows[limit]
+        value = float(extra_value or 0.0) if paging.by_tokens else extra_latency
+        next_key = TraceKey(value=value if paging.by_latency or paging.by_tokens else extra.start_time, id=extra.id)
     rows = rows[:limit]
-    rowids = [trace.id for trace, _ in rows]
+    rowids = [trace.id for trace, _, _ in rows]
     tokens = await store.token_counts(session, rowids)
     spans_by_trace: dict[int, list[Span]] = {rowid: [] for rowid in rowids}
     if include_spans:
@@ -102,7 +103,7 @@ async def list_traces(
             tokens=tokens.get(trace.id, TraceTokens(0, 0)),
             spans=spans_by_trace[trace.id] if include_spans else None,
         )
-        for trace, latency in rows
+        for trace, latency, _ in rows
     ]
     return TracePage(project=project, traces=views, next_key=next_key)
 

@@ -29,7 +29,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class TraceKey:
-    """A position in a listing: the sort value (a start time or a latency in ms) and the row id."""
+    """A position in a listing: the sort value (a start time, a latency in ms or a token total)
+    and the row id."""
 
     value: datetime | float
     id: int
@@ -42,6 +43,7 @@ class TracePaging:
     limit: int
     after: TraceKey | None = None
     by_latency: bool = False
+    by_tokens: bool = False  # prompt + completion tokens of the trace's LLM spans
     descending: bool = True
 
 
@@ -69,19 +71,28 @@ def latency_ms(dialect: str) -> ColumnElement[float]:
     return func.round((func.julianday(Trace.end_time) - func.julianday(Trace.start_time)) * 86_400_000.0)
 
 
-def _sort_column(by_latency: bool, dialect: str) -> ColumnElement[Any]:
-    if by_latency:
+def _token_total() -> ColumnElement[float]:
+    """The trace's own token total (its spans' prompt and completion counts, not cumulative)."""
+    own = func.coalesce(Span.llm_token_count_prompt, 0) + func.coalesce(Span.llm_token_count_completion, 0)
+    total = select(func.coalesce(func.sum(own), 0)).where(Span.trace_rowid == Trace.id).scalar_subquery()
+    return cast(total, Float)
+
+
+def _sort_column(paging: TracePaging, dialect: str) -> ColumnElement[Any]:
+    if paging.by_tokens:
+        return _token_total()
+    if paging.by_latency:
         return latency_ms(dialect)
     return Trace.start_time.expression
 
 
-async def list_traces(session: Session, f: TraceFilter, paging: TracePaging) -> list[tuple[Trace, float]]:
-    """Up to ``paging.limit + 1`` traces matching ``f`` with their latency in ms, from
-    ``paging.after`` (inclusive); the extra row starts the next page."""
+async def list_traces(session: Session, f: TraceFilter, paging: TracePaging) -> list[tuple[Trace, float, Any]]:
+    """Up to ``paging.limit + 1`` traces matching ``f`` with their latency in ms and their sort
+    value, from ``paging.after`` (inclusive); the extra row starts the next page."""
     dialect = session.get_bind().dialect.name
-    sort = _sort_column(paging.by_latency, dialect)
+    sort = _sort_column(paging, dialect)
     latency = latency_ms(dialect)
-    stmt = select(Trace, latency).where(Trace.project_id == f.project_id)
+    stmt = select(Trace, latency, sort).where(Trace.project_id == f.project_id)
     if f.latency_range[0] is not None:
         stmt = stmt.where(latency >= f.latency_range[0])
     if f.latency_range[1] is not None:
@@ -103,7 +114,7 @@ async def list_traces(session: Session, f: TraceFilter, paging: TracePaging) -> 
             stmt = stmt.where(or_(sort > after.value, and_(sort == after.value, Trace.id >= after.id)))
     order = [sort.desc(), Trace.id.desc()] if paging.descending else [sort.asc(), Trace.id.asc()]
     stmt = stmt.order_by(*order).limit(paging.limit + 1)
-    return [(trace, float(lat or 0.0)) for trace, lat in (await session.execute(stmt)).all()]
+    return [(trace, float(lat or 0.0), value) for trace, lat, value in (await session.execute(stmt)).all()]
 
 
 async def token_counts(session: Session, trace_rowids: Sequence[int]) -> dict[int, TraceTokens]:

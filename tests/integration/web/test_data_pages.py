@@ -202,3 +202,31 @@ def test_project_administration_follows_the_policy(make_client: ClientFactory) -
     # The API sees the same projects at once.
     names = [p["name"] for p in client.get("/v1/projects", headers=admin.headers).json()["data"]]
     assert "beta" not in names
+
+
+def _token_cells(client: TestClient, path: str) -> list[int]:
+    page = client.get(path).text
+    # The tokens cell follows the latency cell (which carries a unit).
+    cells = re.findall(r'<td class="num">[0-9.]+ m?s</td>\s*<td class="num">([0-9,]+)</td>', page)
+    return [int(cell.replace(",", "")) for cell in cells]
+
+
+def test_traces_sort_by_tokens_over_keyset_pages(make_client: ClientFactory) -> None:
+    client = make_client()
+    spans = [span for i in range(55) for span in llm_trace("tokens", prompt=(i * 37) % 101, completion=i % 7)]
+    response = client.post(
+        "/v1/traces", content=protobuf_body(spans), headers={"content-type": "application/x-protobuf"}
+    )
+    assert response.status_code == 200
+    gid = _gid(client, "tokens")
+    for sort in ("most-tokens", "fewest-tokens"):
+        seen = _walk(client, f"/projects/{gid}/traces?sort={sort}")
+        assert len(seen) == 55 == len(set(seen)), sort
+    most = _token_cells(client, f"/projects/{gid}/traces?sort=most-tokens")
+    assert (
+        len(most) == 50
+        and most == sorted(most, reverse=True)
+        and most[0] == max((i * 37) % 101 + i % 7 for i in range(55))
+    )
+    fewest = _token_cells(client, f"/projects/{gid}/traces?sort=fewest-tokens")
+    assert fewest == sorted(fewest) and fewest[0] == min((i * 37) % 101 + i % 7 for i in range(55))

@@ -32,9 +32,17 @@ router = APIRouter(route_class=WebRoute, include_in_schema=False)
 
 PAGE_SIZE = 50
 LATENCY_SORTS = {"slowest": True, "fastest": False}  # sort value -> descending
+TOKEN_SORTS = {"most-tokens": True, "fewest-tokens": False}
 SPAN_STATUSES = (("", "Any"), ("OK", "OK"), ("ERROR", "ERROR"), ("UNSET", "UNSET"))
 TRACE_STATUSES = (("", "Any"), ("ERROR", "With errors"), ("OK", "Without errors"))
-SORTS = (("", "Newest first"), ("asc", "Oldest first"), ("slowest", "Slowest first"), ("fastest", "Fastest first"))
+SORTS = (
+    ("", "Newest first"),
+    ("asc", "Oldest first"),
+    ("slowest", "Slowest first"),
+    ("fastest", "Fastest first"),
+    ("most-tokens", "Most tokens first"),
+    ("fewest-tokens", "Fewest tokens first"),
+)
 _FILTER_KEYS = ("range", "status", "kind", "name", "attr", "roots", "sort", "after")
 
 
@@ -115,12 +123,13 @@ async def _trace_rows(
             " the spans view combines every filter."
         )
     after, status, sort = filters.get("after"), filters.get("status"), filters.get("sort")
-    by_latency = sort in LATENCY_SORTS
+    by_latency, by_tokens = sort in LATENCY_SORTS, sort in TOKEN_SORTS
     paging = TracePaging(
         limit=PAGE_SIZE,
-        after=decode_trace_cursor(after, by_latency=by_latency) if after else None,
+        after=decode_trace_cursor(after, by_latency=by_latency, by_tokens=by_tokens) if after else None,
         by_latency=by_latency,
-        descending=LATENCY_SORTS[sort] if by_latency else sort != "asc",
+        by_tokens=by_tokens,
+        descending=LATENCY_SORTS[sort] if by_latency else TOKEN_SORTS[sort] if by_tokens else sort != "asc",
     )
     query = TraceQuery(
         start_time=time_range(filters.get("range")).start(), error=None if not status else status == "ERROR"
@@ -143,7 +152,7 @@ async def _trace_rows(
             }
         )
     next_key = found.page.next_key
-    return rows, filters.query(after=encode_trace_cursor(next_key)) if next_key else None
+    return rows, filters.query(after=encode_trace_cursor(next_key, by_tokens=by_tokens)) if next_key else None
 
 
 async def _table(request: Request, project_id: str, view: str) -> Response:
@@ -156,7 +165,7 @@ async def _table(request: Request, project_id: str, view: str) -> Response:
     async with transaction(state.session_factory) as session:
         project = await project_service.get_project(session, principal, project_id)
         try:
-            if view == "traces" and (filters.get("sort") in LATENCY_SORTS or filters.get("status")):
+            if view == "traces" and (filters.get("sort") in LATENCY_SORTS | TOKEN_SORTS or filters.get("status")):
                 rows, next_query = await _trace_rows(session, principal, project_id, filters)
             else:
                 rows, next_query = await _span_rows(session, principal, project_id, filters, view=view)
