@@ -295,3 +295,15 @@ def test_a_renamed_default_admin_still_cannot_be_deleted(make_client: ClientFact
     assert _error(result) == "Cannot delete the default admin user"
     rest = client.delete(f"/v1/users/{DEFAULT_ADMIN_ID}", headers=ADMIN_HEADERS)
     assert rest.status_code == 403
+
+
+def test_nobody_deletes_themselves_on_any_surface(make_client: ClientFactory) -> None:
+    client = make_client(IDENTITY_ENV)
+    admin = member_session(client, "second-admin@example.com", "ADMIN")
+    me = client.get("/v1/user", headers=bearer(access_token(admin))).json()["data"]
+    rest = client.delete(f"/v1/users/{me['id']}", headers=bearer(access_token(admin)))
+    assert (rest.status_code, rest.text) == (403, "Users cannot delete themselves")
+    result = gql(client, DELETE, {"i": {"userIds": [me["id"]]}}, token=access_token(admin))
+    assert _error(result) == "Users cannot delete themselves"
+    # Another admin (here, the admin secret) may delete that user.
+    assert client.delete(f"/v1/users/{me['id']}", headers=ADMIN_HEADERS).status_code == 204

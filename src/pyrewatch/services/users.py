@@ -303,6 +303,9 @@ async def patch_viewer(
     return user, patch.new_password is not None
 
 
+SELF_DELETION = "Users cannot delete themselves"
+
+
 class UserNotDeletable(Forbidden):
     """The system user and the default admin are never deleted."""
 
@@ -342,11 +345,14 @@ async def delete_users(session: Session, principal: Principal, user_ids: Sequenc
     Raises:
         NotFound: some id names no user.
         UserNotDeletable: the set holds the system user or the default admin.
+        Forbidden: the set holds the caller (an admin never locks itself out by mistake).
     """
     require(principal, Action.MANAGE_USERS)
     if not user_ids:
         raise InvalidInput("At least one user ID is required")
     unique = sorted(set(user_ids))
+    if principal.role is not Role.SYSTEM and principal.user_id in unique:
+        raise Forbidden(SELF_DELETION)
     users = await store.users_by_ids(session, unique)
     if len(users) != len(unique):
         raise NotFound(MISSING_USERS)
