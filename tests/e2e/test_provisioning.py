@@ -121,7 +121,15 @@ def test_cli_lists_and_revokes(start_server: Callable[..., ServerProcess]) -> No
     listed = _cli(server, "list", "--json", **env)
     assert [k["name"] for k in json.loads(listed.stdout)] == ["ci"]
     table = _cli(server, "list", **env)
-    assert table.stdout.splitlines()[0].split() == ["id", "name", "created_at", "expires_at", "last_used_at"]
+    assert table.stdout.splitlines()[0].split() == [
+        "id",
+        "name",
+        "scopes",
+        "projects",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+    ]
     revoked = _cli(server, "revoke", body["id"], **env)
     assert revoked.returncode == 0, revoked.stderr
     assert _status(server, body["key"]) == 401

@@ -69,7 +69,10 @@ class ServerProcess:
             if self.process.poll() is not None:
                 return False
             try:
-                if httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200:
+                # Another test's server may hold the port this one failed to bind: only a ready
+                # answer from a port this process listens on counts.
+                ready = httpx.get(f"{self.url}/readyz", timeout=5).status_code == 200
+                if ready and _listens_on(self.process.pid, self.port):
                     return True
             except httpx.HTTPError:
                 pass
@@ -109,3 +112,22 @@ def _lost_a_port(log: str) -> bool:
     """Whether the server exited because one of its ports was taken."""
     lowered = log.lower()
     return "address already in use" in lowered or "failed to bind" in lowered or "errno 98" in lowered
+
+
+def _listens_on(pid: int, port: int) -> bool:
+    """Whether process ``pid`` holds the listening TCP socket of ``port`` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[3] == "0A" and int(fields[1].rsplit(":", 1)[1], 16) == port:  # 0A: LISTEN
+                inodes.add(fields[9])
+    try:
+        links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+    except OSError:
+        return False
+    return any(link == f"socket:[{inode}]" for link in links for inode in inodes)
